@@ -1,0 +1,116 @@
+"""Load the demo organisation: a clinician, a coach with a team, two athletes with phone logins, an injury with
+assessments, and a plan on the default protocol with a few weeks of sessions, replayed day by day through the
+real services (so every decision in the demo was taken by the engine).
+
+Idempotent: if the demo organisation exists, it only prints the logins.
+"""
+import datetime
+import uuid
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from athletes import services as athlete_services
+from athletes.models import Organisation, Role
+
+DEMO_SLUG = "demo-clinic"
+DEMO_PASSWORD = "sprint-demo"
+LOGINS = [
+    ("clinician", "Clinician (browser)", "/clinic/"),
+    ("coach", "Coach (browser, tablet)", "/coach/"),
+    ("athlete", "Athlete, Jordan (phone)", "/me/"),
+    ("athlete2", "Athlete, Casey (phone)", "/me/"),
+]
+
+
+class Command(BaseCommand):
+    help = "Create the demo organisation, users and a plan with a few weeks of history (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--days", type=int, default=24, help="Days of history for the demo plan.")
+
+    def handle(self, *args, **options):
+        if Organisation.objects.filter(slug=DEMO_SLUG).exists():
+            self.stdout.write("Demo data already loaded.")
+        else:
+            self._load(days=options["days"])
+            self.stdout.write(self.style.SUCCESS("Demo data loaded."))
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+        for username, who, url in LOGINS:
+            self.stdout.write(f"  {username:<10} {who:<26} {url}")
+
+    @transaction.atomic
+    def _load(self, *, days: int):
+        from progression import services as plan_services
+        from progression.selectors import protocol_latest
+        from sessions import services as session_services
+
+        org = athlete_services.organisation_create(actor=None, name="Demo Sports Medicine", slug=DEMO_SLUG,
+                                                   time_zone="Europe/London")
+        mk = athlete_services.user_create
+        clinician = mk(actor=None, organisation=org, role=Role.CLINICIAN, username="clinician", password=DEMO_PASSWORD,
+                       email="clinician@demo.local", first_name="Dana", last_name="Physio")
+        coach = mk(actor=None, organisation=org, role=Role.COACH, username="coach", password=DEMO_PASSWORD,
+                   email="coach@demo.local", first_name="Chris", last_name="Coach")
+        team = athlete_services.team_create(actor=None, organisation=org, name="First Team", coaches=[coach])
+        phone1 = mk(actor=None, organisation=org, role=Role.ATHLETE, username="athlete", password=DEMO_PASSWORD,
+                    email="jordan@demo.local", first_name="Jordan")
+        phone2 = mk(actor=None, organisation=org, role=Role.ATHLETE, username="athlete2", password=DEMO_PASSWORD,
+                    email="casey@demo.local", first_name="Casey")
+        jordan = athlete_services.athlete_create(
+            actor=None, organisation=org, user=phone1, first_name="Jordan", last_name="Okafor", team=team,
+            sport="Football", position="Winger", dominant_leg="right", vmax_mps=Decimal("9.60"), vmax_source="gps",
+            date_of_birth=datetime.date(2001, 5, 14), training_days=[1, 3, 5],
+        )
+        athlete_services.athlete_create(
+            actor=None, organisation=org, user=phone2, first_name="Casey", last_name="Lindqvist", team=team,
+            sport="Football", position="Full-back", dominant_leg="left", vmax_mps=Decimal("9.10"), vmax_source="timing_gates",
+        )
+        tz = org.tz
+        today = timezone.now().astimezone(tz).date()
+        start = today - datetime.timedelta(days=days)
+
+        def at(day, hour):
+            return datetime.datetime.combine(day, datetime.time(hour), tzinfo=tz)
+
+        injury = athlete_services.injury_create(
+            actor=clinician, athlete=jordan, side="left", muscle="bflh", bamic_grade=2, bamic_site="b",
+            mechanism="sprint", date_of_injury=start - datetime.timedelta(days=3),
+            notes="Felt a grab at 30 m in the second half; MRI: BFlh musculotendinous junction.",
+        )
+        session_services.assessment_create(
+            actor=clinician, injury=injury, now=at(start, 9), assessed_on=start, pain_palpation=4,
+            ake_deficit_deg=Decimal("18"), pslr_injured_deg=Decimal("62"), pslr_uninjured_deg=Decimal("80"),
+            strength_method="iso_90_90", strength_injured_n=Decimal("228"), strength_uninjured_n=Decimal("310"),
+            h_test_insecurity=Decimal("40"), notes="Baseline.",
+        )
+        protocol = protocol_latest(slug="hamstring-rts")
+        plan = plan_services.plan_start(actor=clinician, injury=injury, protocol=protocol, start_date=start,
+                                        baseline_weekly_load=Decimal("2400"), now=at(start, 10))
+        # A plausible course: the athlete trains Mon/Wed/Fri-ish, reports each morning, gets stronger week by week.
+        strength = Decimal("74")
+        for offset in range(1, days):
+            day = start + datetime.timedelta(days=offset)
+            if day.isoweekday() not in (1, 3, 5):
+                continue
+            plan.refresh_from_db()
+            phase = plan.current_phase
+            strength = min(strength + Decimal("3.5"), Decimal("96"))
+            fields = dict(date=day, pain_during=1 if phase < 2 else 0, rpe=Decimal(4 + min(phase, 4)), minutes=40 + 5 * phase,
+                          reps_done=12, strength_lsi=strength, strength_method="iso_90_90")
+            if phase >= 1:
+                fields["technique"] = Decimal("80")
+            if phase >= 3:
+                fields["peak_speed_pct"] = Decimal("86")
+            log, _ = session_services.session_log_create(actor=phone1, athlete=jordan, client_id=uuid.uuid4(),
+                                                         now=at(day, 18), **fields)
+            if day < today:
+                session_services.symptom_report_create(actor=phone1, session_log=log, client_id=uuid.uuid4(),
+                                                       now=at(day + datetime.timedelta(days=1), 8), soreness_24h=1,
+                                                       sleep_quality=4, fatigue=2)
+            pending = plan.decisions.filter(status="awaiting_signoff").first()
+            if pending is not None and pending.to_phase is not None and pending.to_phase <= 2:
+                plan_services.decision_sign_off(actor=clinician, decision=pending,
+                                                now=at(day + datetime.timedelta(days=1), 9))

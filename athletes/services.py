@@ -1,0 +1,128 @@
+"""Writes for organisations, memberships, teams, athletes and injuries.
+
+Each service takes the acting user, checks permission, validates, writes and audits in one transaction.
+"""
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+
+from core.access import access_for, forget_access
+from core.audit import audit_record, snapshot
+
+from .models import Athlete, Injury, Membership, Organisation, Role, Team
+
+ATHLETE_FIELDS = (
+    "first_name", "last_name", "date_of_birth", "sport", "position", "dominant_leg",
+    "vmax_mps", "vmax_source", "vmax_date", "training_days", "team",
+)
+INJURY_FIELDS = ("side", "muscle", "bamic_grade", "bamic_site", "mechanism", "date_of_injury", "notes")
+
+
+def _require_clinician(user, organisation_id):
+    if not access_for(user).can_manage_org(organisation_id):
+        raise PermissionDenied("Only a clinician of this organisation can do that.")
+
+
+@transaction.atomic
+def organisation_create(*, actor, name: str, slug: str, time_zone: str = "Europe/London") -> Organisation:
+    if actor is not None and not (actor.is_staff or actor.is_superuser):
+        raise PermissionDenied("Only staff can create organisations.")
+    org = Organisation(name=name, slug=slug, time_zone=time_zone)
+    org.full_clean()
+    org.save()
+    audit_record(actor=actor, action="organisation.create", target=org, after=snapshot(org))
+    return org
+
+
+@transaction.atomic
+def membership_create(*, actor, user, organisation: Organisation, role: str) -> Membership:
+    if actor is not None:
+        _require_clinician(actor, organisation.pk)
+    membership = Membership(user=user, organisation=organisation, role=role)
+    membership.full_clean()
+    membership.save()
+    forget_access(user)
+    audit_record(actor=actor, action="membership.create", target=membership, after=snapshot(membership))
+    return membership
+
+
+@transaction.atomic
+def user_create(*, actor, organisation: Organisation, role: str, username: str, password: str | None,
+                email: str = "", first_name: str = "", last_name: str = ""):
+    """A login with its membership. `actor=None` is the system (the demo loader, the first-clinician command)."""
+    if actor is not None:
+        _require_clinician(actor, organisation.pk)
+    user = get_user_model()(username=username, email=email, first_name=first_name, last_name=last_name)
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    membership_create(actor=None, user=user, organisation=organisation, role=role)
+    return user
+
+
+@transaction.atomic
+def team_create(*, actor, organisation: Organisation, name: str, coaches=()) -> Team:
+    if actor is not None:
+        _require_clinician(actor, organisation.pk)
+    team = Team(organisation=organisation, name=name)
+    team.full_clean()
+    team.save()
+    coach_ids = set(
+        Membership.objects.filter(organisation=organisation, role=Role.COACH, user__in=coaches).values_list("user_id", flat=True)
+    )
+    if {c.pk for c in coaches} - coach_ids:
+        raise PermissionDenied("Only coaches of this organisation can coach its teams.")
+    team.coaches.set(coaches)
+    for coach in coaches:
+        forget_access(coach)
+    audit_record(actor=actor, action="team.create", target=team, after={**snapshot(team), "coaches": sorted(coach_ids)})
+    return team
+
+
+@transaction.atomic
+def athlete_create(*, actor, organisation: Organisation, user=None, **fields) -> Athlete:
+    if actor is not None:
+        _require_clinician(actor, organisation.pk)
+    unknown = set(fields) - set(ATHLETE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown athlete fields: {sorted(unknown)}")
+    athlete = Athlete(organisation=organisation, user=user, **fields)
+    athlete.full_clean()
+    athlete.save()
+    if user is not None and not Membership.objects.filter(user=user, organisation=organisation).exists():
+        membership_create(actor=None, user=user, organisation=organisation, role=Role.ATHLETE)
+    audit_record(actor=actor, action="athlete.create", target=athlete, after=snapshot(athlete))
+    return athlete
+
+
+@transaction.atomic
+def athlete_update(*, actor, athlete: Athlete, **fields) -> Athlete:
+    _require_clinician(actor, athlete.organisation_id)
+    unknown = set(fields) - set(ATHLETE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown athlete fields: {sorted(unknown)}")
+    athlete = Athlete.objects.select_for_update().get(pk=athlete.pk)
+    before = snapshot(athlete)
+    for name, value in fields.items():
+        setattr(athlete, name, value)
+    athlete.full_clean()
+    athlete.save()
+    audit_record(actor=actor, action="athlete.update", target=athlete, before=before, after=snapshot(athlete))
+    return athlete
+
+
+@transaction.atomic
+def injury_create(*, actor, athlete: Athlete, **fields) -> Injury:
+    if actor is not None:
+        _require_clinician(actor, athlete.organisation_id)
+    unknown = set(fields) - set(INJURY_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown injury fields: {sorted(unknown)}")
+    injury = Injury(athlete=athlete, **fields)
+    injury.full_clean()
+    injury.save()
+    audit_record(actor=actor, action="injury.create", target=injury, after=snapshot(injury))
+    return injury

@@ -1,0 +1,94 @@
+"""The clinician's pages for athletes and injuries. Views are thin: forms in, services do the writes."""
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from core.views import role_required, run_service
+
+from . import selectors, services
+from .forms import AthleteForm, InjuryForm
+
+
+def _organisation_for(user):
+    orgs = list(selectors.managed_organisations(user=user)[:2])
+    return orgs[0] if orgs else None
+
+
+@role_required("clinician")
+def athlete_create(request):
+    organisation = _organisation_for(request.user)
+    form = AthleteForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        athlete = run_service(form, services.athlete_create, actor=request.user, organisation=organisation, **form.cleaned_data)
+        if athlete is not None:
+            messages.success(request, f"{athlete.full_name} added. Next: record the injury.")
+            return redirect("athletes:injury_create", athlete_pk=athlete.pk)
+    return render(request, "athletes/athlete_form.html", {"form": form})
+
+
+@role_required("clinician")
+def injury_create(request, athlete_pk):
+    athlete = selectors.athlete_get(user=request.user, pk=athlete_pk)
+    form = InjuryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        injury = run_service(form, services.injury_create, actor=request.user, athlete=athlete, **form.cleaned_data)
+        if injury is not None:
+            messages.success(request, "Injury recorded. Next: the baseline assessment.")
+            return redirect("training:assessment_create", injury_pk=injury.pk)
+    return render(request, "athletes/injury_form.html", {"form": form, "athlete": athlete})
+
+
+def paginate(request, queryset, per_page=25):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+ROSTER_STATUSES = [("", "All"), ("active", "Active plan"), ("paused", "Paused"), ("signoff", "Awaiting sign-off"),
+                   ("flagged", "Red flag"), ("no_plan", "No plan")]
+
+
+@role_required("clinician")
+def roster(request):
+    team_id = request.GET.get("team") or None
+    status = request.GET.get("status") or None
+    order = request.GET.get("order") or "name"
+    if team_id and not str(team_id).isdigit():
+        team_id = None
+    rows = selectors.roster(user=request.user, team_id=team_id, status=status, order=order)
+    page = paginate(request, rows)
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for row in page:
+        row.days_since_injury = (today - row.injury_date).days if row.injury_date else None
+        row.stale_strength = row.plan_id is not None and not row.recent_strength
+    return render(request, "athletes/roster.html", {
+        "page": page, "teams": selectors.team_list(user=request.user), "team_id": team_id, "status": status or "",
+        "order": order, "statuses": ROSTER_STATUSES,
+    })
+
+
+@role_required("clinician", "coach")
+def athlete_detail(request, pk):
+    from progression import selectors as plan_selectors
+    from sessions import selectors as session_selectors
+
+    athlete = selectors.athlete_get(user=request.user, pk=pk)
+    plan = plan_selectors.plan_open_for_athlete(athlete=athlete)
+    decisions, charts = [], []
+    if plan is not None:
+        from progression.dashboards import plan_charts
+
+        charts = plan_charts(plan)
+        decisions = list(plan_selectors.decision_list(user=request.user, plan_id=plan.pk).select_related("reviewed_by")[:30])
+    context = {
+        "athlete": athlete,
+        "injuries": selectors.injury_list(user=request.user, athlete_id=athlete.pk),
+        "assessments": session_selectors.assessment_list(user=request.user, athlete_id=athlete.pk)[:20],
+        "sessions": session_selectors.session_log_list(user=request.user, athlete_id=athlete.pk)[:30],
+        "plan": plan,
+        "decisions": decisions,
+        "charts": charts,
+        "can_manage": selectors.managed_organisations(user=request.user).filter(pk=athlete.organisation_id).exists(),
+        "phase_numbers": range(7),
+    }
+    return render(request, "athletes/athlete_detail.html", context)

@@ -1,0 +1,93 @@
+"""Cross-cutting records: the audit trail and the clinician's in-app notifications."""
+from django.conf import settings
+from django.db import models
+
+
+class AuditEvent(models.Model):
+    """One state change: who did what to which record, and the record before and after."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "athletes.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    action = models.CharField(max_length=64, db_index=True)
+    target_type = models.CharField(max_length=64)
+    target_id = models.CharField(max_length=64)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}#{self.target_id}"
+
+
+class Notification(models.Model):
+    """Something a user must see in the app (and, for some kinds, by email)."""
+
+    class Kind(models.TextChoices):
+        RED_FLAG = "red_flag", "Red flag"
+        REGRESS = "regress", "Regression"
+        SIGNOFF = "signoff", "Awaiting sign-off"
+        ESCALATION = "escalation", "Sign-off overdue"
+        MISSING_REPORT = "missing_report", "Missing next-morning report"
+        NOTE = "note", "New note"
+        INFO = "info", "Information"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    title = models.CharField(max_length=200)
+    body = models.TextField(blank=True)
+    url = models.CharField(max_length=300, blank=True)
+    plan = models.ForeignKey("progression.Plan", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    dedupe_key = models.CharField(max_length=200, blank=True, help_text="Sending twice creates one notification.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="notification_unique_dedupe_key",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.title}"
+
+
+class OutboxMessage(models.Model):
+    """A side effect (email, task) written in the same transaction as the change that causes it.
+
+    Dispatched to Celery on commit; a periodic task re-dispatches what is still pending, so a broker
+    outage delays side effects but loses none. Handlers are idempotent: `dedupe_key` is unique and a
+    delivered message is never delivered again.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    handler = models.CharField(max_length=100)
+    payload = models.JSONField(default=dict)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self):
+        return f"{self.handler} [{self.status}]"

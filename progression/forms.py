@@ -1,0 +1,54 @@
+from django import forms
+
+from athletes.forms import DateInput
+
+from .models import Protocol
+
+
+class PlanStartForm(forms.Form):
+    injury = forms.ModelChoiceField(queryset=None, empty_label=None)
+    protocol = forms.ModelChoiceField(queryset=None, empty_label=None)
+    start_phase = forms.TypedChoiceField(coerce=int, choices=[(n, f"P{n}") for n in range(7)], initial=0,
+                                         help_text="Usually P0. Start later only when the athlete is already running.")
+    start_date = forms.DateField(widget=DateInput(), required=False, help_text="Today if empty.")
+    baseline_weekly_load = forms.DecimalField(
+        label="Pre-injury weekly load (AU)", required=False, min_value=1, max_value=50000, decimal_places=1,
+        help_text="Optional: RPE x minutes summed over a typical pre-injury week. Enables the load criterion in P5.",
+    )
+    advance_requires_signoff = forms.BooleanField(
+        label="Advances wait for my sign-off", required=False, initial=True,
+        help_text="Clearance from P5 and discharge from P6 always wait for sign-off.",
+    )
+
+    def __init__(self, *args, injuries, protocols, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["injury"].queryset = injuries
+        self.fields["protocol"].queryset = protocols
+
+
+class PlanVersionForm(forms.Form):
+    """Carries the plan version the page was rendered with: a stale one is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class RejectForm(PlanVersionForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class OverrideForm(PlanVersionForm):
+    to_phase = forms.TypedChoiceField(coerce=int, choices=[(n, f"P{n}") for n in range(7)], label="Put the plan in")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+
+
+class ProtocolCloneForm(forms.Form):
+    name = forms.CharField(max_length=200)
+
+    def __init__(self, *args, protocol: Protocol | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if protocol is not None and not self.is_bound:
+            self.initial["name"] = f"{protocol.name} (our copy)"
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(label="Your note", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,55 @@
+"""The protocol test bench: replay a scenario file through the engine with a stored protocol.
+
+    python manage.py simulate_protocol FILE [--protocol SLUG] [--check]
+
+Prints one JSON object with every decision and its reasons. --check compares with each scenario's `expected`
+(mismatches to stderr, exit 1). A malformed file or an unknown protocol exits 2 with a message, never a traceback.
+"""
+import json
+import sys
+
+from django.core.management.base import BaseCommand
+
+from progression import engine
+from progression.engine_io import DecimalEncoder, engine_protocol
+from progression.selectors import protocol_latest
+
+
+class Command(BaseCommand):
+    help = "Replay a scenario file through the progression engine (the protocol test bench)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="Scenario file (JSON), or - for standard input")
+        parser.add_argument("--protocol", default="hamstring-rts", help="Slug of a stored protocol (latest version)")
+        parser.add_argument("--check", action="store_true", help="Compare with `expected`; exit 1 on any mismatch")
+
+    def fail(self, message: str, code: int = 2):
+        self.stderr.write(f"simulate_protocol: {message}")
+        sys.exit(code)
+
+    def handle(self, *args, file, protocol, check, **options):
+        try:
+            if file == "-":
+                text = sys.stdin.read()
+            else:
+                with open(file, encoding="utf-8") as handle:
+                    text = handle.read()
+        except OSError as exc:
+            self.fail(f"cannot read {file}: {exc.strerror}")
+        except UnicodeDecodeError:
+            self.fail(f"{file} is not UTF-8 text")
+        row = protocol_latest(slug=protocol)
+        if row is None:
+            self.fail(f"unknown protocol {protocol!r}")
+        try:
+            document = engine.parse_scenario_document(text)
+        except engine.ScenarioError as exc:
+            self.fail(str(exc))
+        output, mismatches = engine.run_scenarios(engine_protocol(row), document)
+        self.stdout.write(json.dumps(output, cls=DecimalEncoder, indent=1, ensure_ascii=False))
+        if check:
+            for line in mismatches:
+                self.stderr.write(line)
+            if mismatches:
+                self.stderr.write(f"{len(mismatches)} mismatch(es) in {len(output['results'])} scenario(s)")
+                sys.exit(1)

@@ -1,0 +1,225 @@
+"""Protocols (versioned data), plans that follow them, and the decisions the engine takes on them."""
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from athletes.models import local_today
+
+
+class Protocol(models.Model):
+    """A protocol version. `definition` is the engine's plain-data protocol; Phase rows mirror it for queries.
+
+    A version that a plan uses is immutable: editing it makes a new version (services enforce this).
+    """
+
+    organisation = models.ForeignKey(
+        "athletes.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="protocols",
+        help_text="Empty for the built-in protocols every organisation can use.",
+    )
+    slug = models.SlugField(max_length=80)
+    version = models.PositiveIntegerField(default=1)
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    definition = models.JSONField()
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["slug", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["slug", "version"], name="protocol_unique_slug_version"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="protocol_version_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.name} (v{self.version})"
+
+    @property
+    def audit_organisation(self):
+        return self.organisation
+
+    @property
+    def is_builtin(self) -> bool:
+        return self.organisation_id is None
+
+
+class Phase(models.Model):
+    protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="phases")
+    number = models.PositiveSmallIntegerField(validators=[MaxValueValidator(6)])
+    name = models.CharField(max_length=200)
+    focus = models.CharField(max_length=200, blank=True)
+    description = models.TextField(blank=True)
+    sessions_per_week_min = models.PositiveSmallIntegerField(default=2)
+    sessions_per_week_max = models.PositiveSmallIntegerField(default=3)
+    exit_criteria = models.JSONField(default=dict)
+    prescription = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["protocol", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["protocol", "number"], name="phase_unique_number"),
+            models.CheckConstraint(condition=Q(number__lte=6), name="phase_number_0_6"),
+        ]
+
+    def __str__(self):
+        return f"P{self.number} {self.name}"
+
+
+class Plan(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        PAUSED = "paused", "Paused"
+        COMPLETED = "completed", "Completed"
+
+    injury = models.ForeignKey("athletes.Injury", on_delete=models.CASCADE, related_name="plans")
+    protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="plans")
+    current_phase = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(6)])
+    stint_started_at = models.DateTimeField(
+        default=timezone.now,
+        help_text="Start of the current stint: the last phase change, regression or override. The engine reads the sessions logged since.",
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    start_date = models.DateField(default=local_today)
+    clearance_date = models.DateField(null=True, blank=True, help_text="Return-to-sport clearance (the advance from P5).")
+    completed_on = models.DateField(null=True, blank=True)
+    clinician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_plans")
+    baseline_weekly_load = models.DecimalField(
+        "pre-injury weekly load (AU)", max_digits=7, decimal_places=1, null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(50000)],
+        help_text="Sum of RPE x minutes over a typical pre-injury week. Optional.",
+    )
+    advance_requires_signoff = models.BooleanField(
+        default=True, help_text="Advances wait for a clinician's sign-off. Clearance from P5 and discharge always do.",
+    )
+    review_pending = models.BooleanField(
+        default=False, help_text="Set by a red flag: the plan makes no further progress until a clinician reviews it.",
+    )
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every change: a stale form is refused.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(current_phase__lte=6), name="plan_phase_0_6"),
+            models.CheckConstraint(condition=Q(status__in=["active", "paused", "completed"]), name="plan_status_valid"),
+            models.CheckConstraint(
+                condition=Q(baseline_weekly_load__isnull=True) | Q(baseline_weekly_load__gte=1),
+                name="plan_baseline_positive",
+            ),
+            models.UniqueConstraint(
+                fields=["injury"], condition=Q(status__in=["active", "paused"]), name="plan_one_open_per_injury"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Plan for {self.injury.athlete} (P{self.current_phase})"
+
+    @property
+    def audit_organisation(self):
+        return self.injury.athlete.organisation
+
+    @property
+    def athlete(self):
+        return self.injury.athlete
+
+    def clean(self):
+        if self.protocol_id and self.protocol.organisation_id not in (None, self.injury.athlete.organisation_id):
+            raise ValidationError({"protocol": "This protocol belongs to another organisation."})
+
+
+class Decision(models.Model):
+    class Trigger(models.TextChoices):
+        SESSION_LOG = "session_log", "Session logged"
+        SYMPTOM_REPORT = "symptom_report", "Next-morning report"
+        ASSESSMENT = "assessment", "Assessment"
+        MANUAL = "manual", "Manual re-evaluation"
+        NIGHTLY = "nightly", "Nightly re-evaluation"
+
+    class Outcome(models.TextChoices):
+        ADVANCE = "advance", "Advance"
+        HOLD = "hold", "Hold"
+        REGRESS = "regress", "Regress"
+
+    class Status(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        AWAITING_SIGNOFF = "awaiting_signoff", "Awaiting sign-off"
+        SIGNED_OFF = "signed_off", "Signed off"
+        REJECTED = "rejected", "Rejected"
+        OVERRIDDEN = "overridden", "Overridden"
+        SUPERSEDED = "superseded", "Superseded"
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="decisions")
+    trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    session_log = models.ForeignKey("training.SessionLog", null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")
+    symptom_report = models.ForeignKey("training.SymptomReport", null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")
+    assessment = models.ForeignKey("training.Assessment", null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")
+    protocol_slug = models.SlugField(max_length=80)
+    protocol_version = models.PositiveIntegerField()
+    decided_on = models.DateField(help_text="The day of the decision, in the athlete's time zone.")
+    inputs = models.JSONField(help_text="The stint and context the engine read.")
+    reasons = models.JSONField(help_text="Every rule checked, with its status, values and source.")
+    recommendations = models.JSONField(default=list)
+    warnings = models.JSONField(default=list, help_text="Soft warnings (time floors, load): they never gate.")
+    decided_by_rule = models.CharField(max_length=64)
+    outcome = models.CharField(max_length=8, choices=Outcome.choices)
+    from_phase = models.PositiveSmallIntegerField()
+    to_phase = models.PositiveSmallIntegerField(null=True, blank=True)
+    refer = models.BooleanField(default=False)
+    status = models.CharField(max_length=20, choices=Status.choices)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_reason = models.TextField(blank=True, help_text="Why it was rejected or overridden.")
+    override_to_phase = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["plan", "-created_at"]), models.Index(fields=["status"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(from_phase__lte=6), name="decision_from_phase_0_6"),
+            models.CheckConstraint(condition=Q(to_phase__isnull=True) | Q(to_phase__lte=6), name="decision_to_phase_0_6"),
+            models.CheckConstraint(
+                condition=Q(override_to_phase__isnull=True) | Q(override_to_phase__lte=6),
+                name="decision_override_phase_0_6",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="overridden") | ~Q(review_reason=""), name="decision_override_needs_reason"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(review_reason=""), name="decision_reject_needs_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_outcome_display()} P{self.from_phase}→{'discharge' if self.to_phase is None else f'P{self.to_phase}'}"
+
+    @property
+    def audit_organisation(self):
+        return self.plan.injury.athlete.organisation
+
+
+class PlanNote(models.Model):
+    """The plan's conversation: clinician, coach and athlete leave notes, visible to the three of them only."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    author_role = models.CharField(max_length=16)
+    body = models.TextField(max_length=4000)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.CheckConstraint(condition=~Q(body=""), name="plannote_not_empty")]
+
+    def __str__(self):
+        return f"Note by {self.author} on {self.created_at:%Y-%m-%d}"
+
+    @property
+    def audit_organisation(self):
+        return self.plan.injury.athlete.organisation

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from sessions.views_coach import rate_technique
+
+from . import views_coach as views
+
+app_name = "coach"
+urlpatterns = [
+    path("", views.week, name="week"),
+    path("sessions/<int:pk>/rate/", rate_technique, name="rate"),
+]

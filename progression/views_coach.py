@@ -1,0 +1,74 @@
+"""The coach's week: each athlete's prescribed sessions by day for a team and an ISO week."""
+import datetime
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from athletes import selectors as athlete_selectors
+from core.views import role_required
+
+from . import selectors
+from .prescriptions import plan_week
+
+
+def _iso_week(request):
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", ""))
+        week = int(request.GET.get("week", ""))
+        datetime.date.fromisocalendar(year, week, 1)
+    except ValueError:
+        year, week, _ = today.isocalendar()
+    return year, week
+
+
+def week_rows(*, user, team_id, year, week):
+    """(plan, week prescription) for each active plan the user can see, with the week's logged sessions and the
+    latest decision attached; three queries whatever the number of athletes."""
+    from collections import defaultdict
+
+    from django.db.models import OuterRef, Subquery
+
+    from sessions.selectors import session_log_list
+
+    from .models import Decision
+
+    latest = Decision.objects.filter(plan=OuterRef("pk")).order_by("-created_at", "-id")
+    plans = list(
+        selectors.plan_list(user=user, status="active", team_id=team_id)
+        .select_related("injury__athlete__organisation")
+        .annotate(latest_outcome=Subquery(latest.values("outcome")[:1]),
+                  latest_reasons=Subquery(latest.values("reasons")[:1]))
+        .order_by("injury__athlete__last_name", "injury__athlete__first_name")
+    )
+    monday = datetime.date.fromisocalendar(year, week, 1)
+    logs = defaultdict(list)
+    for log in session_log_list(user=user, date_from=monday, date_to=monday + datetime.timedelta(days=6)).filter(
+            plan__in=plans).order_by("date"):
+        logs[log.plan_id].append(log)
+    rows = []
+    for plan in plans:
+        plan.week_logs = logs[plan.pk]
+        plan.hold_reasons = []
+        if plan.latest_outcome == "hold" and plan.latest_reasons:
+            reasons = plan.latest_reasons if isinstance(plan.latest_reasons, list) else []
+            plan.hold_reasons = [r["message"] for r in reasons if r.get("status") in ("fired", "not_met")][:3]
+        rows.append((plan, plan_week(plan, iso_year=year, iso_week=week)))
+    return rows
+
+
+@role_required("coach", "clinician")
+def week(request):
+    teams = athlete_selectors.team_list(user=request.user)
+    team_id = request.GET.get("team") or None
+    if team_id is not None and not teams.filter(pk=team_id if str(team_id).isdigit() else 0).exists():
+        team_id = None
+    year, wk = _iso_week(request)
+    monday = datetime.date.fromisocalendar(year, wk, 1)
+    prev_monday, next_monday = monday - datetime.timedelta(days=7), monday + datetime.timedelta(days=7)
+    rows = week_rows(user=request.user, team_id=team_id, year=year, week=wk)
+    days = [monday + datetime.timedelta(days=i) for i in range(7)]
+    return render(request, "coach/week.html", {
+        "teams": teams, "team_id": team_id, "year": year, "week": wk, "days": days, "rows": rows,
+        "prev": prev_monday.isocalendar()[:2], "next": next_monday.isocalendar()[:2],
+    })

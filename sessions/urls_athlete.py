@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views_athlete as views
+
+app_name = "me"
+urlpatterns = [
+    path("", views.today, name="today"),
+    path("log/", views.log_session, name="log"),
+    path("sessions/<int:pk>/stop/", views.stop, name="stop"),
+    path("sessions/<int:pk>/morning/", views.report, name="report"),
+    path("progress/", views.progress, name="progress"),
+    path("warning-signs/", views.warning_signs, name="warning_signs"),
+]

@@ -1,0 +1,22 @@
+"""Clinician pages for assessments."""
+from django.contrib import messages
+from django.shortcuts import redirect, render
+
+from athletes import selectors as athlete_selectors
+from core.views import role_required, run_service
+
+from . import services
+from .forms import AssessmentForm
+
+
+@role_required("clinician")
+def assessment_create(request, injury_pk):
+    injury = athlete_selectors.injury_get(user=request.user, pk=injury_pk)
+    form = AssessmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        assessment = run_service(form, services.assessment_create, actor=request.user, injury=injury, **form.cleaned_data)
+        if assessment is not None:
+            lsi = f" LSI {assessment.strength_lsi}%." if assessment.strength_lsi is not None else ""
+            messages.success(request, f"Assessment saved.{lsi}")
+            return redirect("athletes:detail", pk=injury.athlete_id)
+    return render(request, "training/assessment_form.html", {"form": form, "injury": injury, "athlete": injury.athlete})

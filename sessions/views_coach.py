@@ -1,0 +1,29 @@
+"""The coach rates a logged session's technique (tablet-friendly checklist)."""
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+
+from core.access import access_for
+from core.views import role_required, run_service
+
+from . import selectors, services
+from .checklists import checklist_for_phase
+from .forms_coach import TechniqueRatingForm
+
+
+@role_required("coach", "clinician")
+def rate_technique(request, pk):
+    log = selectors.session_log_get(user=request.user, pk=pk)
+    access = access_for(request.user)
+    if not (access.can_manage_org(log.athlete.organisation_id) or log.athlete.team_id in access.coach_team_ids):
+        raise PermissionDenied("Only the athlete's coach or clinician rates technique.")
+    kind = request.GET.get("kind") if request.GET.get("kind") in ("drill", "smas") else checklist_for_phase(log.phase)
+    form = TechniqueRatingForm(request.POST or None, request.FILES or None, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        rating = run_service(form, services.technique_rate, actor=request.user, session_log=log, kind=kind,
+                             **form.cleaned_data)
+        if rating is not None:
+            messages.success(request, f"Technique {rating.score}% saved for {log.athlete.full_name}.")
+            return redirect("coach:week")
+    return render(request, "coach/rate.html", {"log": log, "form": form, "kind": kind,
+                                               "ratings": log.technique_ratings.all()[:5]})

@@ -1,0 +1,83 @@
+"""Shared fixtures: a world with two organisations and every role, and helpers for required services."""
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from athletes.models import Role
+from tests.factories import (
+    AthleteFactory,
+    InjuryFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    TeamFactory,
+    UserFactory,
+)
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip when a service is missing on a developer's machine; fail in CI (REQUIRE_SERVICES=1)."""
+    if condition:
+        return
+    if REQUIRE_SERVICES:
+        pytest.fail(f"required in CI: {reason}")
+    pytest.skip(reason)
+
+
+@dataclass
+class World:
+    org: object
+    other_org: object
+    clinician: object
+    other_clinician: object
+    coach: object
+    other_coach: object
+    team: object
+    other_team: object
+    athlete: object            # Athlete row (in `team`, with a login)
+    athlete_user: object
+    other_athlete: object      # another athlete of the same org, in `other_team`
+    other_athlete_user: object
+    foreign_athlete: object    # an athlete of the other organisation
+    injury: object
+    staff: object
+
+
+@pytest.fixture
+def world(db) -> World:
+    org = OrganisationFactory(name="Northside", slug="northside")
+    other_org = OrganisationFactory(name="Southside", slug="southside")
+    clinician = MembershipFactory(organisation=org, role=Role.CLINICIAN, user=UserFactory(username="clin")).user
+    other_clinician = MembershipFactory(organisation=other_org, role=Role.CLINICIAN, user=UserFactory(username="clin2")).user
+    coach = MembershipFactory(organisation=org, role=Role.COACH, user=UserFactory(username="coach")).user
+    other_coach = MembershipFactory(organisation=org, role=Role.COACH, user=UserFactory(username="coach2")).user
+    team = TeamFactory(organisation=org, name="Firsts")
+    team.coaches.add(coach)
+    other_team = TeamFactory(organisation=org, name="Academy")
+    other_team.coaches.add(other_coach)
+    athlete_user = MembershipFactory(organisation=org, role=Role.ATHLETE, user=UserFactory(username="ath")).user
+    other_athlete_user = MembershipFactory(organisation=org, role=Role.ATHLETE, user=UserFactory(username="ath2")).user
+    athlete = AthleteFactory(organisation=org, team=team, user=athlete_user, first_name="Alex", last_name="Runner")
+    other_athlete = AthleteFactory(organisation=org, team=other_team, user=other_athlete_user, first_name="Sam", last_name="Other")
+    foreign_team = TeamFactory(organisation=other_org, name="Seniors")
+    foreign_athlete = AthleteFactory(organisation=other_org, team=foreign_team, first_name="Far", last_name="Away")
+    injury = InjuryFactory(athlete=athlete)
+    staff = UserFactory(username="staff", is_staff=True, is_superuser=True)
+    return World(org, other_org, clinician, other_clinician, coach, other_coach, team, other_team, athlete, athlete_user,
+                 other_athlete, other_athlete_user, foreign_athlete, injury, staff)
+
+
+@pytest.fixture
+def client_for(client):
+    """Log a user in on a fresh test client: client_for(user) -> Client."""
+    from django.test import Client
+
+    def make(user):
+        c = Client()
+        if user is not None:
+            c.force_login(user)
+        return c
+
+    return make

@@ -1,0 +1,72 @@
+"""Phones retry: the same client id returns the first record; the same id with other data is a conflict."""
+import uuid
+
+import pytest
+
+from core.exceptions import Conflict
+from sessions.models import SessionLog, SymptomReport
+from sessions.services import session_log_create, symptom_report_create
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_retried_session_is_not_duplicated(world):
+    cid = uuid.uuid4()
+    first, created = session_log_create(actor=world.athlete_user, athlete=world.athlete, client_id=cid,
+                                        pain_during=1, rpe=5, minutes=30)
+    again, created_again = session_log_create(actor=world.athlete_user, athlete=world.athlete, client_id=str(cid),
+                                              pain_during=1, rpe=5, minutes=30)
+    assert created and not created_again
+    assert again.pk == first.pk
+    assert SessionLog.objects.count() == 1
+
+
+def test_same_client_id_with_other_data_is_a_conflict(world):
+    cid = uuid.uuid4()
+    session_log_create(actor=world.athlete_user, athlete=world.athlete, client_id=cid, pain_during=1, rpe=5, minutes=30)
+    with pytest.raises(Conflict) as exc:
+        session_log_create(actor=world.athlete_user, athlete=world.athlete, client_id=cid, pain_during=3, rpe=5, minutes=30)
+    assert "pain_during" in exc.value.message
+    assert SessionLog.objects.get().pain_during == 1
+
+
+def test_client_id_of_another_athlete_is_a_conflict_that_leaks_nothing(world):
+    cid = uuid.uuid4()
+    session_log_create(actor=world.athlete_user, athlete=world.athlete, client_id=cid, pain_during=1, rpe=5, minutes=30)
+    with pytest.raises(Conflict) as exc:
+        session_log_create(actor=world.other_athlete_user, athlete=world.other_athlete, client_id=cid,
+                           pain_during=1, rpe=5, minutes=30)
+    assert "already been used" in exc.value.message
+
+
+def test_a_retried_report_is_not_duplicated(world):
+    log, _ = session_log_create(actor=world.athlete_user, athlete=world.athlete, pain_during=1, rpe=5, minutes=30)
+    cid = uuid.uuid4()
+    r1, c1 = symptom_report_create(actor=world.athlete_user, session_log=log, client_id=cid, soreness_24h=2)
+    r2, c2 = symptom_report_create(actor=world.athlete_user, session_log=log, client_id=cid, soreness_24h=2)
+    assert (c1, c2) == (True, False) and r1.pk == r2.pk
+    assert SymptomReport.objects.count() == 1
+
+
+def test_a_second_different_report_for_a_session_is_a_conflict(world):
+    log, _ = session_log_create(actor=world.athlete_user, athlete=world.athlete, pain_during=1, rpe=5, minutes=30)
+    symptom_report_create(actor=world.athlete_user, session_log=log, soreness_24h=2)
+    with pytest.raises(Conflict):
+        symptom_report_create(actor=world.athlete_user, session_log=log, soreness_24h=4)
+    assert SymptomReport.objects.get().soreness_24h == 2
+
+
+def test_invalid_client_id_is_a_validation_error(world):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        session_log_create(actor=world.athlete_user, athlete=world.athlete, client_id="not-a-uuid",
+                           pain_during=1, rpe=5, minutes=30)
+    assert "client_id" in exc.value.message_dict
+
+
+def test_an_athlete_cannot_log_for_another(world):
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        session_log_create(actor=world.other_athlete_user, athlete=world.athlete, pain_during=1, rpe=5, minutes=30)
