@@ -33,15 +33,16 @@ def definition_from_json(data) -> dict:
 
 
 @lru_cache(maxsize=64)
-def _engine_protocol(pk: int, slug: str, version: int):
+def _engine_protocol(pk: int, slug: str, version: int, created_at):
     definition = definition_from_json(Protocol.objects.only("definition").get(pk=pk).definition)
     definition["slug"], definition["version"] = slug, version
     return engine.protocol_from_dict(definition)
 
 
 def engine_protocol(protocol: Protocol):
-    """The engine's parsed protocol for a row. Rows are immutable once saved, so the cache is safe."""
-    return _engine_protocol(protocol.pk, protocol.slug, protocol.version)
+    """The engine's parsed protocol for a row. Rows are immutable once saved; the key includes created_at so a
+    row that reuses a deleted row's id (a restored database, a rolled-back test) never gets a stale parse."""
+    return _engine_protocol(protocol.pk, protocol.slug, protocol.version, protocol.created_at)
 
 
 def local_today(plan: Plan, now: datetime.datetime | None = None) -> datetime.date:

@@ -52,3 +52,60 @@ class ProtocolCloneForm(forms.Form):
 
 class NoteForm(forms.Form):
     body = forms.CharField(label="Your note", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ProtocolNumbersForm(forms.Form):
+    """One number field per threshold; built from the definition (progression.protocol_editing)."""
+
+    name = forms.CharField(max_length=200, label="Name of the new version")
+
+    def __init__(self, *args, rows, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.rows = rows
+        for row in rows:
+            self.fields[row["key"]] = forms.DecimalField(
+                label=row["label"], initial=row["value"], max_digits=8, decimal_places=2,
+                widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
+
+    def groups(self):
+        grouped = {}
+        for row in self.rows:
+            grouped.setdefault(row["group"], []).append(self[row["key"]])
+        return grouped.items()
+
+
+class ProtocolJsonForm(forms.Form):
+    definition = forms.CharField(widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}),
+                                 help_text="The whole protocol as JSON: phases, prescriptions, rules and sources.")
+
+    def clean_definition(self):
+        import json
+        from decimal import Decimal
+
+        try:
+            data = json.loads(self.cleaned_data["definition"], parse_float=Decimal)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+        if not isinstance(data, dict):
+            raise forms.ValidationError("The protocol must be a JSON object.")
+        return data
+
+
+class ScenarioBenchForm(forms.Form):
+    file = forms.FileField(required=False, label="Scenario file (JSON)")
+    text = forms.CharField(required=False, label="…or paste the scenarios",
+                           widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}))
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload:
+            if upload.size > 2 * 1024 * 1024:
+                raise forms.ValidationError("The file is larger than 2 MB.")
+            try:
+                data["text"] = upload.read().decode("utf-8")
+            except UnicodeDecodeError:
+                raise forms.ValidationError("The file is not UTF-8 text.") from None
+        if not (data.get("text") or "").strip():
+            raise forms.ValidationError("Choose a scenario file or paste its content.")
+        return data

@@ -27,6 +27,7 @@ from .engine_io import (
 )
 from .models import Decision, Phase, Plan, PlanNote, Protocol
 
+WAITING_FOR_DATA = "rule.missing_data"
 PLAN_AUDIT_FIELDS = [
     "current_phase", "stint_started_at", "status", "clearance_date", "completed_on", "review_pending", "version",
     "advance_requires_signoff", "baseline_weekly_load",
@@ -213,7 +214,10 @@ def plan_evaluate(*, plan: Plan, actor, trigger: str, session_log=None, symptom_
     result = engine.evaluate(protocol, phase=plan.current_phase, history=history, today=today,
                              context=context, strength_readings=readings)
     before = snapshot(plan, PLAN_AUDIT_FIELDS)
-    plan.decisions.filter(status=Decision.Status.AWAITING_SIGNOFF).update(status=Decision.Status.SUPERSEDED)
+    if result.decided_by != WAITING_FOR_DATA:
+        # New evidence replaces a pending advance; a hold that only waits for data (the newest session's
+        # morning report) does not, so the clinician's sign-off link stays valid overnight.
+        plan.decisions.filter(status=Decision.Status.AWAITING_SIGNOFF).update(status=Decision.Status.SUPERSEDED)
 
     clearance_phase = len(protocol.phases) - 2
     if result.outcome == engine.Outcome.ADVANCE and (

@@ -11,4 +11,6 @@ urlpatterns = [
     path("decisions/<int:pk>/override/", views.decision_override, name="decision_override"),
     path("protocols/", views.protocol_list, name="protocols"),
     path("protocols/<int:pk>/", views.protocol_detail, name="protocol_detail"),
+    path("protocols/<int:pk>/edit/", views.protocol_edit, name="protocol_edit"),
+    path("protocols/<int:pk>/bench/", views.protocol_bench, name="protocol_bench"),
 ]

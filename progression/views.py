@@ -10,7 +10,18 @@ from core.exceptions import Conflict
 from core.views import role_required, run_service
 
 from . import selectors, services
-from .forms import OverrideForm, PlanStartForm, PlanVersionForm, RejectForm
+from .bench import run_bench
+from .engine_io import definition_from_json, to_json_safe
+from .forms import (
+    OverrideForm,
+    PlanStartForm,
+    PlanVersionForm,
+    ProtocolJsonForm,
+    ProtocolNumbersForm,
+    RejectForm,
+    ScenarioBenchForm,
+)
+from .protocol_editing import apply_numbers, editable_numbers, pretty
 
 
 @role_required("clinician")
@@ -94,4 +105,63 @@ def protocol_list(request):
 @role_required("clinician")
 def protocol_detail(request, pk):
     protocol = selectors.protocol_get(user=request.user, pk=pk)
-    return render(request, "progression/protocol_detail.html", {"protocol": protocol, "phases": protocol.phases.all()})
+    return render(request, "progression/protocol_detail.html", {
+        "protocol": protocol, "phases": protocol.phases.all(), "in_use": protocol.plans.exists(),
+        "versions": selectors.protocol_list(user=request.user).filter(slug=protocol.slug).order_by("-version"),
+    })
+
+
+def _own_organisation(request):
+    org = athlete_selectors.managed_organisations(user=request.user).first()
+    if org is None:
+        raise ValidationError("You are not a clinician of any organisation.")
+    return org
+
+
+@role_required("clinician")
+def protocol_edit(request, pk):
+    """Edit the numbers (or the whole JSON) of a protocol. Saving always makes a new version; a built-in protocol
+    is copied into the clinician's organisation first."""
+    protocol = selectors.protocol_get(user=request.user, pk=pk)
+    definition = to_json_safe(protocol.definition)
+    rows = editable_numbers(definition)
+    mode = request.POST.get("mode", "numbers")
+    numbers_form = ProtocolNumbersForm(request.POST if mode == "numbers" else None, rows=rows,
+                                       initial={"name": protocol.name if protocol.organisation_id else f"{protocol.name} (our copy)"})
+    json_form = ProtocolJsonForm(request.POST if mode == "json" else None, initial={"definition": pretty(definition)})
+    form = numbers_form if mode == "numbers" else json_form
+    if request.method == "POST" and form.is_valid():
+        if mode == "numbers":
+            data = dict(form.cleaned_data)
+            name = data.pop("name")
+            new_definition = definition_from_json(apply_numbers(definition, data))
+            new_definition["name"] = name
+        else:
+            new_definition = form.cleaned_data["definition"]
+        try:
+            created = services.protocol_new_version(actor=request.user, protocol=protocol, definition=new_definition,
+                                                    organisation=_own_organisation(request))
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Saved as {created.slug} v{created.version}. Plans on older versions keep them.")
+            return redirect("progression:protocol_detail", pk=created.pk)
+    return render(request, "progression/protocol_edit.html", {
+        "protocol": protocol, "numbers_form": numbers_form, "json_form": json_form, "mode": mode})
+
+
+@role_required("clinician")
+def protocol_bench(request, pk):
+    """Run a scenario file through this protocol and show each decision with its reasons."""
+    from . import engine
+
+    protocol = selectors.protocol_get(user=request.user, pk=pk)
+    form = ScenarioBenchForm(request.POST or None, request.FILES or None)
+    output = mismatches = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            output, mismatches = run_bench(protocol, form.cleaned_data["text"])
+        except engine.ScenarioError as exc:
+            form.add_error(None, str(exc))
+    return render(request, "progression/protocol_bench.html", {
+        "protocol": protocol, "form": form, "output": output, "mismatches": mismatches})

@@ -45,8 +45,20 @@ class World:
     staff: object
 
 
+def ensure_default_protocol():
+    """The default protocol comes from a data migration; transactional tests flush it, so put it back."""
+    from progression import engine
+    from progression.models import Protocol
+    from progression.services import protocol_create
+
+    data = engine.default_protocol_data()
+    if not Protocol.objects.filter(slug=data["slug"], version=data["version"]).exists():
+        protocol_create(actor=None, definition=data)
+
+
 @pytest.fixture
 def world(db) -> World:
+    ensure_default_protocol()
     org = OrganisationFactory(name="Northside", slug="northside")
     other_org = OrganisationFactory(name="Southside", slug="southside")
     clinician = MembershipFactory(organisation=org, role=Role.CLINICIAN, user=UserFactory(username="clin")).user

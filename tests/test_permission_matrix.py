@@ -77,6 +77,8 @@ CASES = {
                                           data=lambda o: {"version": o["plan"].version, "to_phase": 1, "reason": "judgement"}),
     "progression:protocols": Case(CLINICIAN_PAGE),
     "progression:protocol_detail": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
+    "progression:protocol_edit": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
+    "progression:protocol_bench": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
     "coach:week": Case(expect(coach=200, other_coach=200)),
     "coach:rate": Case(CARE_TEAM_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
     "plan_notes": Case(expect(athlete=200, other_athlete=404, coach=200, other_coach=404, other_clinician=404),

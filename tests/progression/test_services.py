@@ -162,15 +162,29 @@ def test_signing_off_twice_is_a_conflict(world, plan):
         services.decision_sign_off(actor=world.clinician, decision=pending)
 
 
-def test_a_newer_decision_supersedes_a_pending_advance(world, plan):
+def test_a_hold_for_new_evidence_supersedes_a_pending_advance(world, plan):
     log(world, 0)
     log(world, 2)
     pending = Decision.objects.get(status="awaiting_signoff")
-    log(world, 4, soreness=None)
+    log(world, 4, pain=3)  # the morning report completes the evidence: pain 3 holds (rule 6)
     pending.refresh_from_db()
     assert pending.status == "superseded"
     with pytest.raises(Conflict):
         services.decision_sign_off(actor=world.clinician, decision=pending)
+
+
+def test_waiting_for_a_morning_report_keeps_a_pending_advance(world, plan):
+    log(world, 0)
+    log(world, 2)
+    pending = Decision.objects.get(status="awaiting_signoff")
+    log(world, 4, soreness=None)
+    latest = Decision.objects.order_by("-id").first()
+    assert latest.decided_by_rule == "rule.missing_data"
+    pending.refresh_from_db()
+    assert pending.status == "awaiting_signoff"
+    services.decision_sign_off(actor=world.clinician, decision=pending)
+    plan.refresh_from_db()
+    assert plan.current_phase == 1
 
 
 @pytest.mark.parametrize("who", ["coach", "athlete_user", "other_clinician"])

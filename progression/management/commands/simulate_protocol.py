@@ -11,7 +11,8 @@ import sys
 from django.core.management.base import BaseCommand
 
 from progression import engine
-from progression.engine_io import DecimalEncoder, engine_protocol
+from progression.bench import run_bench
+from progression.engine_io import DecimalEncoder
 from progression.selectors import protocol_latest
 
 
@@ -42,10 +43,9 @@ class Command(BaseCommand):
         if row is None:
             self.fail(f"unknown protocol {protocol!r}")
         try:
-            document = engine.parse_scenario_document(text)
+            output, mismatches = run_bench(row, text)
         except engine.ScenarioError as exc:
             self.fail(str(exc))
-        output, mismatches = engine.run_scenarios(engine_protocol(row), document)
         self.stdout.write(json.dumps(output, cls=DecimalEncoder, indent=1, ensure_ascii=False))
         if check:
             for line in mismatches:
