@@ -11,6 +11,10 @@ class DateInput(forms.DateInput):
 
 
 class AthleteForm(forms.ModelForm):
+    login_email = forms.EmailField(
+        required=False, label="Athlete's email (phone login)",
+        help_text="We email them a link to choose a password; they log sessions from their phone.",
+    )
     training_days = forms.TypedMultipleChoiceField(
         choices=[(1, "Mon"), (2, "Tue"), (3, "Wed"), (4, "Thu"), (5, "Fri"), (6, "Sat"), (7, "Sun")],
         coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
@@ -20,11 +24,13 @@ class AthleteForm(forms.ModelForm):
     class Meta:
         model = Athlete
         fields = ["first_name", "last_name", "date_of_birth", "team", "sport", "position", "dominant_leg",
-                  "vmax_mps", "vmax_source", "vmax_date", "training_days"]
+                  "vmax_mps", "vmax_source", "vmax_date", "training_days", "login_email"]
         widgets = {"date_of_birth": DateInput(), "vmax_date": DateInput()}
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
+        # The model's clean() checks the team against the organisation: the form's instance must know it.
+        self.instance.organisation = organisation
         self.fields["team"].queryset = Team.objects.filter(organisation=organisation) if organisation else Team.objects.none()
         self.fields["vmax_mps"].widget.attrs.update(step="0.01", inputmode="decimal")
 

@@ -3,11 +3,12 @@
 Each service takes the acting user, checks permission, validates, writes and audits in one transaction.
 """
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
 from core.access import access_for, forget_access
 from core.audit import audit_record, snapshot
+from core.outbox import enqueue
 
 from .models import Athlete, Injury, Membership, Organisation, Role, Team
 
@@ -83,7 +84,8 @@ def team_create(*, actor, organisation: Organisation, name: str, coaches=()) -> 
 
 
 @transaction.atomic
-def athlete_create(*, actor, organisation: Organisation, user=None, **fields) -> Athlete:
+def athlete_create(*, actor, organisation: Organisation, user=None, login_email: str = "", **fields) -> Athlete:
+    """Add an athlete. With `login_email`, also create their phone login and email them a set-password link."""
     if actor is not None:
         _require_clinician(actor, organisation.pk)
     unknown = set(fields) - set(ATHLETE_FIELDS)
@@ -91,6 +93,14 @@ def athlete_create(*, actor, organisation: Organisation, user=None, **fields) ->
         raise TypeError(f"Unknown athlete fields: {sorted(unknown)}")
     athlete = Athlete(organisation=organisation, user=user, **fields)
     athlete.full_clean()
+    if login_email and user is None:
+        login_email = login_email.strip().lower()
+        if get_user_model().objects.filter(username__iexact=login_email).exists():
+            raise ValidationError({"login_email": "This email already has a login. Use another, or leave it empty."})
+        user = user_create(actor=None, organisation=organisation, role=Role.ATHLETE, username=login_email,
+                           password=None, email=login_email, first_name=athlete.first_name, last_name=athlete.last_name)
+        athlete.user = user
+        enqueue("athletes.send_invite", {"user_id": user.pk, "clinic": organisation.name}, dedupe_key=f"invite:{user.pk}")
     athlete.save()
     if user is not None and not Membership.objects.filter(user=user, organisation=organisation).exists():
         membership_create(actor=None, user=user, organisation=organisation, role=Role.ATHLETE)

@@ -84,7 +84,8 @@ def athlete_detail(request, pk):
         "athlete": athlete,
         "injuries": selectors.injury_list(user=request.user, athlete_id=athlete.pk),
         "assessments": session_selectors.assessment_list(user=request.user, athlete_id=athlete.pk)[:20],
-        "sessions": session_selectors.session_log_list(user=request.user, athlete_id=athlete.pk)[:30],
+        "sessions": session_selectors.session_log_list(user=request.user, athlete_id=athlete.pk)
+        .prefetch_related("technique_ratings")[:30],
         "plan": plan,
         "decisions": decisions,
         "charts": charts,

@@ -47,8 +47,8 @@ def _bounds(series_list, extra_dates=()):
     return min(dates), max(dates)
 
 
-def line_chart(chart: Chart, *, width: int = 640, height: int = 190) -> str:
-    left, right, top, bottom = 38, width - 10, 24, height - 26
+def line_chart(chart: Chart, *, width: int = 640, height: int = 200) -> str:
+    left, right, top, bottom = 38, width - 10, 40, height - 26
     bounds = _bounds(chart.series)
     title = escape(chart.title)
     if bounds is None:
@@ -75,7 +75,7 @@ def line_chart(chart: Chart, *, width: int = 640, height: int = 190) -> str:
                      f'style="fill:{t.colour}">{escape(t.label)}</text>')
     parts.append(f'<text x="{left}" y="{height - 6}">{start:%d %b}</text>'
                  f'<text x="{right}" y="{height - 6}" text-anchor="end">{end:%d %b}</text>')
-    legend_x = left + 150
+    legend_x = left
     for i, s in enumerate(chart.series):
         colour = s.colour or COLOURS[i % len(COLOURS)]
         pts = sorted(s.points)
@@ -87,8 +87,8 @@ def line_chart(chart: Chart, *, width: int = 640, height: int = 190) -> str:
         for d, v in pts:
             parts.append(f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="3" fill="{colour}"><title>{escape(s.label)} '
                          f'{d:%d %b}: {float(v):g}{escape(chart.unit)}</title></circle>')
-        parts.append(f'<rect x="{legend_x}" y="6" width="10" height="10" fill="{colour}"/>'
-                     f'<text x="{legend_x + 14}" y="15">{escape(s.label)}</text>')
+        parts.append(f'<rect x="{legend_x}" y="21" width="10" height="10" fill="{colour}"/>'
+                     f'<text x="{legend_x + 14}" y="30">{escape(s.label)}</text>')
         legend_x += 20 + 7 * len(s.label)
     parts.append("</svg>")
     return "".join(parts)

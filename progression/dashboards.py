@@ -70,3 +70,24 @@ def plan_charts(plan) -> list:
     ]
     return [mark_safe(svg) for svg in charts]  # noqa: S308 - built from escaped labels and numbers
 
+
+
+def athlete_progress(plan) -> tuple:
+    """For the athlete's phone: one chart (pain and morning soreness) and the phases reached, as milestones."""
+    from sessions.models import SessionLog
+
+    logs = list(SessionLog.objects.filter(plan=plan).select_related("symptom_report").order_by("date", "logged_at"))
+    chart = line_chart(Chart("Pain and morning soreness", [
+        Series("pain", [(s.date, s.pain_during) for s in logs]),
+        Series("soreness", [(s.date, s.symptom_report.soreness_24h) for s in logs if getattr(s, "symptom_report", None)]),
+    ], 0, 10, [Threshold(2, "fine up to 2"), Threshold(5, "5: step back")]), width=360, height=200)
+    protocol = engine_protocol(plan.protocol)
+    tz = plan.injury.athlete.organisation.tz
+    first_phase = plan.decisions.order_by("created_at").values_list("from_phase", flat=True).first()
+    start = plan.current_phase if first_phase is None else first_phase
+    milestones = [{"phase": start, "date": plan.start_date, "label": f"Plan started in phase {start}"}]
+    for d in plan.decisions.filter(outcome="advance", status__in=["applied", "signed_off"]).order_by("created_at"):
+        when = d.reviewed_at.astimezone(tz).date() if d.reviewed_at else d.decided_on
+        label = "Discharged: plan complete" if d.to_phase is None else f"Reached phase {d.to_phase}: {protocol.phases[d.to_phase].name}"
+        milestones.append({"phase": d.to_phase, "date": when, "label": label})
+    return mark_safe(chart), milestones  # noqa: S308 - escaped labels and numbers

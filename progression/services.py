@@ -27,7 +27,6 @@ from .engine_io import (
 )
 from .models import Decision, Phase, Plan, PlanNote, Protocol
 
-WAITING_FOR_DATA = "rule.missing_data"
 PLAN_AUDIT_FIELDS = [
     "current_phase", "stint_started_at", "status", "clearance_date", "completed_on", "review_pending", "version",
     "advance_requires_signoff", "baseline_weekly_load",
@@ -155,11 +154,44 @@ def plan_set_status(*, actor, plan: Plan, status: str, expected_version=None) ->
     return plan
 
 
-def plan_evaluate_for_athlete(*, athlete, actor, trigger: str, now=None, **refs) -> Decision | None:
-    plan = Plan.objects.filter(injury__athlete=athlete, status=Plan.Status.ACTIVE).order_by("-created_at").first()
+def plan_evaluate_for_athlete(*, athlete, actor, trigger: str, now=None, session_log=None, **refs) -> Decision | None:
+    plan = (Plan.objects.filter(injury__athlete=athlete, status__in=[Plan.Status.ACTIVE, Plan.Status.PAUSED])
+            .order_by("-created_at").first())
     if plan is None:
+        if session_log is not None:
+            _alert_without_plan(session_log)
         return None
-    return plan_evaluate(plan=plan, actor=actor, trigger=trigger, now=now, **refs)
+    return plan_evaluate(plan=plan, actor=actor, trigger=trigger, now=now, session_log=session_log, **refs)
+
+
+def _alert_without_plan(log) -> None:
+    """A red flag from an athlete with no open plan still reaches every clinician of the organisation."""
+    from athletes.selectors import clinicians_of
+
+    red = engine.load_default_protocol().rule("red_flag").params
+    if not (log.red_flag or log.pain_during >= red["pain_at_least"]):
+        return
+    athlete = log.athlete
+    for clinician in clinicians_of(organisation_id=athlete.organisation_id):
+        notify(recipient=clinician, kind="red_flag", dedupe_key=f"red-flag-log:{log.pk}", email=True,
+               url=f"/clinic/athletes/{athlete.pk}/",
+               title=f"Red flag: {athlete.full_name} (no open plan), please review",
+               body=f"Session of {log.date:%d %b %Y}: pain {log.pain_during}"
+                    + (", sharp pain / pop / forced to stop" if log.red_flag else "") + ".")
+
+
+def _only_waiting_for_report(result) -> bool:
+    """The decision holds on missing data, and the only thing missing is the latest session's morning report."""
+    if result.decided_by != "rule.missing_data":
+        return False
+    reason = next(r for r in result.reasons if r.code == "rule.missing_data")
+    values = reason.values
+    if values.get("sessions") == 0 or values.get("soreness_24h") is not None:
+        return False
+    if not values.get("lsi_required"):
+        return True
+    lsi_date = values.get("latest_lsi_date")
+    return lsi_date is not None and (values["today"] - lsi_date).days <= values["lsi_window_days"]
 
 
 def _always_needs_signoff(protocol, from_phase: int) -> bool:
@@ -202,7 +234,7 @@ def plan_evaluate(*, plan: Plan, actor, trigger: str, session_log=None, symptom_
     """Run the engine on the plan's current stint, record the decision, and apply it as the protocol says."""
     now = now or timezone.now()
     plan = _locked(plan)
-    if plan.status != Plan.Status.ACTIVE:
+    if plan.status not in (Plan.Status.ACTIVE, Plan.Status.PAUSED):
         return None
     protocol = engine_protocol(plan.protocol)
     today = local_today(plan, now)
@@ -213,10 +245,12 @@ def plan_evaluate(*, plan: Plan, actor, trigger: str, session_log=None, symptom_
         return None
     result = engine.evaluate(protocol, phase=plan.current_phase, history=history, today=today,
                              context=context, strength_readings=readings)
+    if plan.status == Plan.Status.PAUSED and result.outcome != engine.Outcome.REGRESS:
+        return None  # a paused plan makes no progress; only a regression (safety first) is recorded and applied
     before = snapshot(plan, PLAN_AUDIT_FIELDS)
-    if result.decided_by != WAITING_FOR_DATA:
-        # New evidence replaces a pending advance; a hold that only waits for data (the newest session's
-        # morning report) does not, so the clinician's sign-off link stays valid overnight.
+    if not _only_waiting_for_report(result):
+        # New evidence replaces a pending advance. A hold that only waits for the newest session's morning
+        # report does not, so the clinician's sign-off link stays valid overnight; a stale strength test does.
         plan.decisions.filter(status=Decision.Status.AWAITING_SIGNOFF).update(status=Decision.Status.SUPERSEDED)
 
     clearance_phase = len(protocol.phases) - 2

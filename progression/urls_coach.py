@@ -7,5 +7,6 @@ from . import views_coach as views
 app_name = "coach"
 urlpatterns = [
     path("", views.week, name="week"),
+    path("week.<str:fmt>", views.week_export, name="week_export"),
     path("sessions/<int:pk>/rate/", rate_technique, name="rate"),
 ]

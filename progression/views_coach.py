@@ -1,6 +1,8 @@
 """The coach's week: each athlete's prescribed sessions by day for a team and an ISO week."""
 import datetime
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -57,13 +59,41 @@ def week_rows(*, user, team_id, year, week):
     return rows
 
 
-@role_required("coach", "clinician")
-def week(request):
+def _week_query(request):
     teams = athlete_selectors.team_list(user=request.user)
     team_id = request.GET.get("team") or None
     if team_id is not None and not teams.filter(pk=team_id if str(team_id).isdigit() else 0).exists():
         team_id = None
     year, wk = _iso_week(request)
+    return teams, team_id, year, wk
+
+
+@role_required("coach", "clinician")
+def week_export(request, fmt):
+    """The week as CSV (spreadsheets) or iCalendar (phone and desktop calendars)."""
+    from django.http import Http404, HttpResponse
+
+    from .exports import week_csv, week_ics
+
+    _, team_id, year, wk = _week_query(request)
+    rows = week_rows(user=request.user, team_id=team_id, year=year, week=wk)
+    name = f"sprint-week-{year}-W{wk:02d}"
+    if fmt == "csv":
+        response = HttpResponse(week_csv(rows).encode("utf-8"), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+    elif fmt == "ics":
+        # The same UID domain as the emailed file (SITE_URL), so importing both never duplicates events.
+        domain = urlsplit(settings.SITE_URL).hostname or "sprint-rehab.invalid"
+        response = HttpResponse(week_ics(rows, domain=domain), content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{name}.ics"'
+    else:
+        raise Http404("Unknown format.")
+    return response
+
+
+@role_required("coach", "clinician")
+def week(request):
+    teams, team_id, year, wk = _week_query(request)
     monday = datetime.date.fromisocalendar(year, wk, 1)
     prev_monday, next_monday = monday - datetime.timedelta(days=7), monday + datetime.timedelta(days=7)
     rows = week_rows(user=request.user, team_id=team_id, year=year, week=wk)

@@ -1,10 +1,10 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from core import views as core_views
 from progression.views_notes import plan_notes
+from sessions.views_coach import technique_video
 
 urlpatterns = [
     path("", core_views.home, name="home"),
@@ -18,11 +18,8 @@ urlpatterns = [
     path("clinic/", include("progression.urls")),
     path("coach/", include("progression.urls_coach")),
     path("plans/<int:pk>/notes/", plan_notes, name="plan_notes"),
+    path("technique/<int:pk>/video/", technique_video, name="technique_video"),
     path("me/", include("sessions.urls_athlete")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Uploaded media (technique videos) are health data: served only through technique_video, never as /media/.

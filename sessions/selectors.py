@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from core.access import access_for
 from core.exceptions import NotFound
 
-from .models import Assessment, SessionLog, SymptomReport
+from .models import Assessment, SessionLog, SymptomReport, TechniqueRating
 
 
 def session_log_list(*, user, athlete_id=None, plan_id=None, date_from=None, date_to=None) -> QuerySet[SessionLog]:
@@ -63,3 +63,12 @@ def assessment_get(*, user, pk) -> Assessment:
 def sessions_awaiting_report(*, athlete) -> QuerySet[SessionLog]:
     """The athlete's sessions that still have no next-morning report, newest first."""
     return SessionLog.objects.filter(athlete=athlete, symptom_report__isnull=True).order_by("-date", "-logged_at")
+
+
+def technique_rating_get(*, user, pk) -> TechniqueRating:
+    access = access_for(user)
+    try:
+        return TechniqueRating.objects.select_related("session_log__athlete").filter(
+            access.athlete_q("session_log__athlete__")).get(pk=pk)
+    except (TechniqueRating.DoesNotExist, ValueError, TypeError):
+        raise NotFound("No such rating.") from None

@@ -92,13 +92,16 @@ def report(request, pk):
 def progress(request):
     athlete = _me(request)
     plan = plan_selectors.plan_open_for_athlete(athlete=athlete)
-    decisions = []
+    decisions, chart, milestones = [], None, []
     if plan is not None:
+        from progression.dashboards import athlete_progress
+
         decisions = list(plan_selectors.decision_list(user=request.user, plan_id=plan.pk)[:20])
+        chart, milestones = athlete_progress(plan)
     logs = list(selectors.session_log_list(user=request.user, athlete_id=athlete.pk)[:30])
     return render(request, "me/progress.html", {
         "athlete": athlete, "plan": plan, "decision": decisions[0] if decisions else None, "decisions": decisions,
-        "logs": logs, "phases": list(range(7)),
+        "logs": logs, "phases": list(range(7)), "chart": chart, "milestones": milestones,
     })
 
 

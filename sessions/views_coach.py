@@ -27,3 +27,24 @@ def rate_technique(request, pk):
             return redirect("coach:week")
     return render(request, "coach/rate.html", {"log": log, "form": form, "kind": kind,
                                                "ratings": log.technique_ratings.all()[:5]})
+
+
+def technique_video(request, pk):
+    """Serve an uploaded technique video to the athlete's care team only (never as a public media URL)."""
+    from django.contrib.auth.views import redirect_to_login
+    from django.http import FileResponse, Http404
+
+    from core.exceptions import NotFound
+
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    try:
+        rating = selectors.technique_rating_get(user=request.user, pk=pk)
+    except NotFound:
+        raise Http404("No such video.") from None
+    if not rating.video:
+        raise Http404("This rating has no uploaded video.")
+    response = FileResponse(rating.video.open("rb"), as_attachment=False, filename=rating.video.name.rsplit("/", 1)[-1])
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -80,9 +80,12 @@ CASES = {
     "progression:protocol_edit": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
     "progression:protocol_bench": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
     "coach:week": Case(expect(coach=200, other_coach=200)),
+    "coach:week_export": Case(expect(coach=200, other_coach=200), kwargs=lambda o: {"fmt": "csv"}),
     "coach:rate": Case(CARE_TEAM_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
     "plan_notes": Case(expect(athlete=200, other_athlete=404, coach=200, other_coach=404, other_clinician=404),
                        kwargs=lambda o: {"pk": o["plan"].pk}),
+    "technique_video": Case(expect(athlete=200, other_athlete=404, coach=200, other_coach=404, other_clinician=404),
+                            kwargs=lambda o: {"pk": o["rating"].pk}),
     "me:today": Case(ATHLETE_PAGE),
     "me:log": Case(ATHLETE_PAGE),
     "me:progress": Case(ATHLETE_PAGE),
@@ -121,8 +124,15 @@ def objects(world):
         decided_on=datetime.date.today(), inputs={}, reasons=[], decided_by_rule="exit", outcome="advance",
         from_phase=0, to_phase=1, status="awaiting_signoff",
     )
+    from django.core.files.base import ContentFile
+
+    from sessions.models import TechniqueRating
+
+    rating = TechniqueRating(session_log=session, kind="drill", items_correct=[], score=0, rated_by=world.coach)
+    rating.video.save("clip.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42"), save=False)
+    rating.save()
     return {"world": world, "athlete": world.athlete, "injury": world.injury, "plan": plan, "session": session,
-            "decision": decision, "protocol": protocol}
+            "decision": decision, "protocol": protocol, "rating": rating}
 
 
 @pytest.mark.django_db

@@ -46,3 +46,30 @@ def test_training_days_are_validated(world):
     with pytest.raises(ValidationError):
         services.athlete_create(actor=world.clinician, organisation=world.org, first_name="X", last_name="Y",
                                 training_days=[0, 8])
+
+
+def test_adding_an_athlete_with_an_email_invites_them(world, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        athlete = services.athlete_create(actor=world.clinician, organisation=world.org, first_name="Mia",
+                                          last_name="Fast", login_email="Mia@Example.org")
+    assert athlete.user.username == "mia@example.org" and not athlete.user.has_usable_password()
+    assert athlete.user.memberships.get().role == "athlete"
+    assert len(mailoutbox) == 1 and mailoutbox[0].to == ["mia@example.org"]
+    assert "/accounts/reset/" in mailoutbox[0].body
+
+
+def test_an_email_that_already_has_a_login_is_refused(world):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        services.athlete_create(actor=world.clinician, organisation=world.org, first_name="X", last_name="Y",
+                                login_email=world.clinician.username)
+    assert "login_email" in exc.value.message_dict
+
+
+def test_add_athlete_page_accepts_a_team_of_the_organisation(world, client_for):
+    """Regression: the form validated the team against an instance with no organisation and refused every team."""
+    response = client_for(world.clinician).post("/clinic/athletes/new/", {
+        "first_name": "Mia", "last_name": "Fast", "team": world.team.pk})
+    assert response.status_code == 302, response.content.decode()
+    assert world.team.athletes.filter(first_name="Mia").exists()

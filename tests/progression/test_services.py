@@ -229,7 +229,44 @@ def test_assessment_strength_reaches_the_engine(world, plan):
     assert plan.current_phase == 2, latest.reasons
 
 
-def test_paused_plan_is_not_evaluated(world, plan):
+def test_paused_plan_makes_no_progress(world, plan):
     services.plan_set_status(actor=world.clinician, plan=plan, status="paused", expected_version=plan.version)
     log(world, 0)
+    log(world, 2)
     assert not Decision.objects.exists()
+
+
+def test_a_red_flag_on_a_paused_plan_still_regresses_and_alerts(world, plan):
+    """Regression: a paused plan ignored every session, red flags included, so no clinician heard of it."""
+    Plan.objects.filter(pk=plan.pk).update(current_phase=3)
+    plan.refresh_from_db()
+    services.plan_set_status(actor=world.clinician, plan=plan, status="paused", expected_version=plan.version)
+    log(world, 0, soreness=None, red_flag=True)
+    plan.refresh_from_db()
+    assert plan.current_phase == 0 and plan.review_pending and plan.status == "paused"
+    assert Notification.objects.filter(recipient=world.clinician, kind="red_flag").count() == 1
+
+
+def test_a_red_flag_without_a_plan_alerts_the_organisations_clinicians(world):
+    session_log_create(actor=world.athlete_user, athlete=world.athlete, client_id=uuid.uuid4(), pain_during=8,
+                       rpe=Decimal(5), minutes=20)
+    assert Notification.objects.filter(recipient=world.clinician, kind="red_flag").count() == 1
+    assert not Notification.objects.filter(recipient=world.other_clinician).exists()
+
+
+def test_only_a_missing_morning_report_keeps_a_pending_advance():
+    from progression import engine
+    from progression.services import _only_waiting_for_report
+
+    protocol = engine.load_default_protocol()
+    d = datetime.date(2026, 3, 10)
+
+    def session(day, **kw):
+        return engine.SessionInput(date=day, pain_during=1, technique=Decimal(80), **kw)
+
+    fresh = engine.evaluate(protocol, phase=1, today=d, history=[
+        session(d - datetime.timedelta(days=2), soreness_24h=1, strength_lsi=Decimal(85)), session(d)])
+    stale = engine.evaluate(protocol, phase=1, today=d, history=[
+        session(d - datetime.timedelta(days=8), soreness_24h=1, strength_lsi=Decimal(85)), session(d, soreness_24h=1)])
+    assert fresh.decided_by == stale.decided_by == "rule.missing_data"
+    assert _only_waiting_for_report(fresh) and not _only_waiting_for_report(stale)

@@ -1,0 +1,205 @@
+"""Exports of the coach's week: CSV and iCalendar, as pure functions of the week rows.
+
+`rows` is what the coach's week page shows: a list of `(plan, WeekPrescription)` pairs (see
+`progression.views_coach.week_rows`). Nothing here queries the database beyond the plan's
+`injury.athlete.team`, which the week rows already select; nothing reads settings or the clock
+unless the caller leaves `dtstamp` out.
+
+- CSV (RFC 4180, CRLF rows): one row per prescribed item per training day; an athlete with no
+  session that week gets one row with the day columns empty. Numbers as plain decimals.
+- iCalendar (RFC 5545), written by hand: one all-day VEVENT per athlete and training day
+  (`DTSTART;VALUE=DATE`), a UID stable per athlete and day (a re-sent week updates the same event
+  instead of adding one), TEXT escaped, lines folded at 75 octets, CRLF line endings.
+"""
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from collections.abc import Iterable
+from decimal import Decimal
+
+CSV_COLUMNS = [
+    "team", "athlete", "phase", "focus", "date", "weekday", "block", "item", "sets", "reps", "distance_m",
+    "build_m", "fly_m", "intensity_pct_min", "intensity_pct_max", "rest_s_min", "rest_s_max",
+    "target_speed_mps_min", "target_speed_mps_max", "splits", "notes",
+]
+
+PRODID = "-//Sprint Rehab//Week prescription//EN"
+
+
+# --- shared --------------------------------------------------------------------------------------------
+
+def _num(value) -> str:
+    """A number as people write it: 60, 8.55, 2.5 (no exponent, no trailing zeros)."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        if value == value.to_integral_value():
+            return str(int(value))
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def _range(lo, hi, unit: str = "") -> str:
+    if lo is None and hi is None:
+        return ""
+    if hi is None or lo == hi:
+        return f"{_num(lo)}{unit}"
+    if lo is None:
+        return f"{_num(hi)}{unit}"
+    return f"{_num(lo)}-{_num(hi)}{unit}"
+
+
+def splits_text(item, sep: str = "; ") -> str:
+    """'20 m in 2.22-2.35 s; 30 m in 3.33-3.53 s', or ''."""
+    return sep.join(
+        f"{_num(s.distance_m)} m in {_num(s.split_s_min)}-{_num(s.split_s_max)} s" for s in (item.splits or ())
+    )
+
+
+def item_text(item) -> str:
+    """One prescription item in plain words, as the week page writes it (progression/_item.html).
+
+    'Flying sprints: 3-5 x (20-30 m build + 10-20 m fly) at 90-100%, rest 180-240 s; target 8.55-9.5 m/s
+    (10 m in 1.05-1.17 s, 20 m in 2.11-2.34 s) - at 90-95%, then 95-100%'
+    """
+    text = item.name
+    dose = ""
+    if item.sets or item.reps:
+        dose = (f"{item.sets} x " if item.sets else "") + (item.reps or "")
+        if item.distance_m:
+            dose += f" x {item.distance_m} m"
+        if item.build_m:
+            dose += f" ({item.build_m} m build + {item.fly_m} m fly)"
+    elif item.distance_m:
+        dose = f"{item.distance_m} m"
+    dose = " ".join(dose.split())
+    if dose:
+        text += f": {dose}"
+    if item.intensity_pct_min is not None:
+        text += f" at {_range(item.intensity_pct_min, item.intensity_pct_max, '%')}"
+    if item.rest_s_min:
+        text += f", rest {_range(item.rest_s_min, item.rest_s_max, ' s')}"
+    if item.target_speed_mps_min is not None:
+        text += f"; target {_range(item.target_speed_mps_min, item.target_speed_mps_max, ' m/s')}"
+        if item.splits:
+            text += f" ({splits_text(item, ', ')})"
+    if item.notes:
+        text += f" - {item.notes}"
+    return text
+
+
+def _athlete(plan):
+    return plan.injury.athlete
+
+
+def _team_name(plan) -> str:
+    team = getattr(_athlete(plan), "team", None)
+    return team.name if team is not None else ""
+
+
+# --- CSV -----------------------------------------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value) -> str:
+    """A CSV cell. Text that a spreadsheet would run as a formula (=, +, -, @) is prefixed with a quote."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal | int | float) and not isinstance(value, bool):
+        return _num(value)
+    text = str(value)
+    return "'" + text if text.startswith(_FORMULA_START) else text
+
+
+def week_csv(rows: Iterable) -> str:
+    """The week as CSV text (header row first, CRLF line endings). Encode as UTF-8 to attach or serve."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for plan, rx in rows:
+        athlete = _athlete(plan)
+        who = [_team_name(plan), athlete.full_name, f"P{rx.phase}", rx.focus]
+        if not rx.days:
+            writer.writerow([_cell(v) for v in who] + [""] * (len(CSV_COLUMNS) - len(who)))
+            continue
+        for day in rx.days:
+            for item in day.items:
+                writer.writerow([_cell(v) for v in (
+                    *who, day.date.isoformat(), day.weekday_name, item.block, item.name, item.sets, item.reps,
+                    item.distance_m, item.build_m, item.fly_m, item.intensity_pct_min, item.intensity_pct_max,
+                    item.rest_s_min, item.rest_s_max, item.target_speed_mps_min, item.target_speed_mps_max,
+                    splits_text(item), item.notes,
+                )])
+    return out.getvalue()
+
+
+# --- iCalendar -----------------------------------------------------------------------------------------
+
+def ics_escape(text: str) -> str:
+    """RFC 5545 3.3.11 TEXT: backslash, semicolon, comma and newline escaped."""
+    return (
+        str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+        .replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+    )
+
+
+def ics_fold(line: str, limit: int = 75) -> str:
+    """RFC 5545 3.1: lines of at most `limit` octets (UTF-8), continued with CRLF and one space.
+
+    Folds between characters, never inside a multi-octet UTF-8 sequence.
+    """
+    out, current, size = [], [], 0
+    for ch in line:
+        width = len(ch.encode("utf-8"))
+        if size + width > limit:
+            out.append("".join(current))
+            current, size = [" "], 1  # the continuation's leading space counts toward its octets
+        current.append(ch)
+        size += width
+    out.append("".join(current))
+    return "\r\n".join(out)
+
+
+def _utc_stamp(moment: datetime.datetime) -> str:
+    if moment.tzinfo is None:
+        raise ValueError("dtstamp must be an aware datetime")
+    return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def event_uid(athlete, day: datetime.date, domain: str) -> str:
+    """One UID per athlete and day: the same day re-sent replaces the event rather than adding one."""
+    return f"{day:%Y%m%d}-athlete-{athlete.pk}@{domain}"
+
+
+def week_ics(rows: Iterable, *, domain: str = "sprint-rehab.invalid", dtstamp: datetime.datetime | None = None,
+             calendar_name: str | None = None) -> str:
+    """The week as an iCalendar file (text, CRLF line endings): one all-day event per athlete and training day."""
+    dtstamp = dtstamp or datetime.datetime.now(datetime.UTC)
+    stamp = _utc_stamp(dtstamp)
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+    if calendar_name:
+        lines.append(f"X-WR-CALNAME:{ics_escape(calendar_name)}")
+    for plan, rx in rows:
+        athlete = _athlete(plan)
+        for day in rx.days:
+            description = "\n".join(
+                [rx.focus, ""] + [f"- {item_text(item)}" for item in day.items]
+                + ([""] + [f"Note: {w}" for w in rx.warnings] if rx.warnings else [])
+            )
+            lines += [
+                "BEGIN:VEVENT",
+                f"UID:{event_uid(athlete, day.date, domain)}",
+                f"DTSTAMP:{stamp}",
+                f"DTSTART;VALUE=DATE:{day.date:%Y%m%d}",
+                f"DTEND;VALUE=DATE:{day.date + datetime.timedelta(days=1):%Y%m%d}",
+                f"SUMMARY:{ics_escape(f'{athlete.full_name}: sprint rehab P{rx.phase}')}",
+                f"DESCRIPTION:{ics_escape(description)}",
+                "CATEGORIES:REHAB",
+                "TRANSP:TRANSPARENT",
+                "END:VEVENT",
+            ]
+    lines.append("END:VCALENDAR")
+    return "".join(ics_fold(line) + "\r\n" for line in lines)
