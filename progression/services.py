@@ -6,7 +6,7 @@ on the same state; every change bumps `Plan.version`, so a stale form is refused
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.access import access_for
@@ -66,8 +66,13 @@ def protocol_create(*, actor, definition: dict, organisation=None, parent=None) 
         description=getattr(parsed, "description", "") or "", definition=to_json_safe(definition),
         parent=parent, created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
-    protocol.full_clean()
-    protocol.save()
+    protocol.full_clean(validate_unique=False, validate_constraints=False)  # the database decides races: see below
+    try:
+        with transaction.atomic():
+            protocol.save()
+    except IntegrityError:
+        raise Conflict(f"Version {parsed.version} of {parsed.slug} was saved by someone else a moment ago. "
+                       "Reload the protocol and make your change again.") from None
     Phase.objects.bulk_create(phase_rows(protocol, parsed))
     audit_record(actor=actor, action="protocol.create", target=protocol,
                  after={"slug": protocol.slug, "version": protocol.version, "parent": parent.pk if parent else None})

@@ -143,6 +143,8 @@ def protocol_edit(request, pk):
                                                     organisation=_own_organisation(request))
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
+        except Conflict as exc:
+            form.add_error(None, exc.message)
         else:
             messages.success(request, f"Saved as {created.slug} v{created.version}. Plans on older versions keep them.")
             return redirect("progression:protocol_detail", pk=created.pk)

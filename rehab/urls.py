@@ -21,5 +21,7 @@ urlpatterns = [
     path("technique/<int:pk>/video/", technique_video, name="technique_video"),
     path("me/", include("sessions.urls_athlete")),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("rehab.api_urls")),
+    path("account/", include("core.urls_account")),
 ]
 # Uploaded media (technique videos) are health data: served only through technique_video, never as /media/.

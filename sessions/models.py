@@ -3,6 +3,7 @@
 Ranges are enforced twice: by validators (forms, serializers, `full_clean`) and by CheckConstraints.
 The field names and ranges are those of PROTOCOL.md, "Inputs per logged session".
 """
+import datetime
 import uuid
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -14,6 +15,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from athletes.models import local_today
+
+MAX_BACKDATE_DAYS = 365
 
 
 def _range(lo, hi):
@@ -203,8 +206,13 @@ class SessionLog(models.Model):
         return Decimal(self.rpe) * self.minutes
 
     def clean(self):
-        if self.date and self.date > (self.recorded_on or local_today()):
+        recorded_on = self.recorded_on or local_today()
+        if self.date and self.date > recorded_on:
             raise ValidationError({"date": "A session cannot be logged for a day that has not come yet."})
+        if self.date and self.date < recorded_on - datetime.timedelta(days=MAX_BACKDATE_DAYS):
+            raise ValidationError({"date": f"A session can be logged up to {MAX_BACKDATE_DAYS} days after it took place."})
+        if self.date and self.plan_id and self.date < self.plan.injury.date_of_injury:
+            raise ValidationError({"date": "This session is dated before the injury its plan follows."})
         if self.strength_lsi is not None and not self.strength_method:
             raise ValidationError({"strength_method": "Say how strength was tested: readings are only compared within one method."})
 

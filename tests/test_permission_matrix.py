@@ -92,9 +92,10 @@ CASES = {
     "me:warning_signs": Case(ATHLETE_PAGE),
     "me:stop": Case(ATHLETE_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
     "me:report": Case(ATHLETE_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
+    "api_token": Case(CLINICIAN_PAGE),
 }
 
-SKIPPED_NAMESPACES = {"admin"}  # Django's admin checks is_staff itself: see test_admin_is_staff_only
+SKIPPED_NAMESPACES = {"admin", "api"}  # admin: see test_admin_is_staff_only; api: tests/api/test_api_permission_matrix.py
 
 
 def url_names(resolver=None, prefix=""):

@@ -20,3 +20,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
+
+# Behind a reverse proxy: how many hops to trust in X-Forwarded-For (the API's throttles key on the client address).
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": env.int("NUM_PROXIES", default=1)}  # noqa: F405

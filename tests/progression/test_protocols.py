@@ -109,3 +109,13 @@ def test_bench_page_runs_a_scenario_file(world, default, client_for):
 def test_bench_page_reports_a_malformed_file(world, default, client_for):
     response = client_for(world.clinician).post(f"/clinic/protocols/{default.pk}/bench/", {"text": '{"scenarios": [{}]}'})
     assert response.status_code == 200 and "id" in response.content.decode()
+
+
+def test_a_version_saved_at_the_same_moment_is_a_conflict_not_a_500(world, default):
+    """Two clinicians saving the same next version: the loser gets a Conflict (was an IntegrityError, a 500)."""
+    from core.exceptions import Conflict
+
+    definition = to_json_safe(default.definition)
+    definition["slug"], definition["version"] = "hamstring-rts", 1
+    with pytest.raises(Conflict):
+        services.protocol_create(actor=world.clinician, definition=definition, organisation=world.org)

@@ -70,3 +70,30 @@ def test_an_athlete_cannot_log_for_another(world):
 
     with pytest.raises(PermissionDenied):
         session_log_create(actor=world.other_athlete_user, athlete=world.athlete, pain_during=1, rpe=5, minutes=30)
+
+
+def test_a_session_dated_long_ago_is_refused(world):
+    """Regression: a session dated 0001-01-01 was accepted and every evaluation then summed 740,000 days of load."""
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        session_log_create(actor=world.athlete_user, athlete=world.athlete, date=datetime.date(1, 1, 1),
+                           pain_during=1, rpe=5, minutes=30)
+    assert "365 days" in exc.value.message_dict["date"][0]
+
+
+def test_a_session_before_the_injury_of_its_plan_is_refused(world):
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from progression.models import Protocol
+    from progression.services import plan_start
+
+    plan_start(actor=world.clinician, injury=world.injury, protocol=Protocol.objects.get(slug="hamstring-rts"))
+    with pytest.raises(ValidationError) as exc:
+        session_log_create(actor=world.athlete_user, athlete=world.athlete, pain_during=1, rpe=5, minutes=30,
+                           date=world.injury.date_of_injury - datetime.timedelta(days=1))
+    assert "before the injury" in exc.value.message_dict["date"][0]

@@ -1,0 +1,301 @@
+"""Building blocks every API view shares: authentication, role permissions, scoped references, ids, paging.
+
+Conventions (the API permission matrix in tests/api/ holds every endpoint to them):
+- Authentication: token first, then the session. An anonymous request gets **401** with
+  `WWW-Authenticate: Token` (DRF answers 401 only when the first authentication class names a header).
+- A role that may not use an endpoint at all gets **403** (checked before any lookup, like the pages).
+- An object outside the caller's scope, addressed in the URL, is **404**, exactly as a missing one.
+- An object outside the caller's scope, referenced in a request body, is a **400** field error worded
+  exactly as for an id that does not exist: the id leaks nothing either way.
+- Request bodies are JSON (415 otherwise); fields are snake_case; dates and times ISO 8601 (times in UTC,
+  "Z"). Requests may send decimals as numbers (6.5, as the schema documents) or strings; answers give them as
+  strings ("6.5") so that no precision is lost. More decimal places than stored is a 400, never rounded.
+"""
+from django import forms
+from django.core.cache import cache
+from django_filters import rest_framework as filters
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.plumbing import ResolvedComponent
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema_field
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication, TokenAuthentication, get_authorization_header
+from rest_framework.exceptions import AuthenticationFailed, Throttled
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+from .access import access_for
+from .exceptions import NotFound
+
+# Ids are bigints: anything outside 1 .. 2**63-1 cannot exist, and must not reach the database
+# (SQLite raises OverflowError on an out-of-range foreign key lookup).
+MAX_ID = 2**63 - 1
+
+
+def parse_pk(value, what: str = "object") -> int:
+    """A URL id as an int, or NotFound (404) for anything that cannot be an id."""
+    try:
+        pk = int(str(value))
+    except (TypeError, ValueError):
+        raise NotFound(f"No such {what}.") from None
+    if not 1 <= pk <= MAX_ID:
+        raise NotFound(f"No such {what}.")
+    return pk
+
+
+# --- throttling -------------------------------------------------------------------------------------------
+
+class AuthRateThrottle(SimpleRateThrottle):
+    """The "auth" scope (rate in REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]), per user or, anonymous, per address.
+
+    The rate is read when the throttle is built, not when the module is imported, so a test can change it.
+    """
+
+    scope = "auth"
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request, view):
+        user = getattr(request, "user", None)
+        ident = user.pk if user is not None and user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class FailedTokenThrottle(AuthRateThrottle):
+    """Counts failed token authentications per client address, at the "auth" rate."""
+
+    scope = "auth"
+    cache_format = "throttle_%(scope)s_failed_token_%(ident)s"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def exhausted(self, request) -> float | None:
+        """Seconds to wait when this address has used up its failures, else None. Records nothing."""
+        if self.rate is None:
+            return None
+        self.key = self.get_cache_key(request, None)
+        self.history = cache.get(self.key, [])
+        self.now = self.timer()
+        self.history = [t for t in self.history if t > self.now - self.duration]
+        return self.wait() if len(self.history) >= self.num_requests else None
+
+    def record_failure(self, request) -> None:
+        if self.rate is None:
+            return
+        self.exhausted(request)
+        self.history.insert(0, self.now)
+        cache.set(self.key, self.history, self.duration)
+
+
+class ThrottledTokenAuthentication(TokenAuthentication):
+    """Token authentication that stops answering an address after too many wrong tokens (429)."""
+
+    def authenticate(self, request):
+        auth = get_authorization_header(request).split()
+        if not auth or auth[0].lower() != self.keyword.lower().encode():
+            return None
+        throttle = FailedTokenThrottle()
+        wait = throttle.exhausted(request)
+        if wait is not None:
+            raise Throttled(wait=wait, detail="Too many failed authentication attempts. Try again later.")
+        try:
+            return super().authenticate(request)
+        except AuthenticationFailed:
+            throttle.record_failure(request)
+            raise
+
+
+API_AUTHENTICATION = (ThrottledTokenAuthentication, SessionAuthentication)
+
+
+# --- permissions --------------------------------------------------------------------------------------------
+
+class IsClinician(BasePermission):
+    message = "Only clinicians can do this."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and access_for(request.user).is_clinician)
+
+
+class IsAthlete(BasePermission):
+    message = "These endpoints are for athletes: your login is not an athlete's."
+
+    def has_permission(self, request, view):
+        return bool(request.user and request.user.is_authenticated and access_for(request.user).is_athlete)
+
+
+class ReadAnyWriteClinician(BasePermission):
+    """Reads for every logged-in role (the selectors scope them); writes for clinicians only."""
+
+    message = "Only clinicians can do this."
+
+    def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return access_for(request.user).is_clinician
+
+
+class ApiMixin:
+    # What every API view starts from: the authentication order above, logged-in users only.
+    # (A comment, not a docstring: the schema would show a docstring as every operation's description.)
+    # Request bodies are JSON only (415 otherwise): what phones and integrations send, and one media type in the
+    # schema instead of three (form encodings cannot say null).
+    authentication_classes = API_AUTHENTICATION
+    permission_classes = (IsAuthenticated,)
+    parser_classes = (JSONParser,)
+
+
+# --- paging ------------------------------------------------------------------------------------------------
+
+class ApiPagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+# --- scoped references in request bodies ------------------------------------------------------------------
+
+@extend_schema_field(OpenApiTypes.INT)
+class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """An id in a request body, looked up through a selector given the acting user.
+
+    Another organisation's id reads exactly like one that does not exist.
+    """
+
+    default_error_messages = {
+        "does_not_exist": "No such {what} (id {pk_value}).",
+        "incorrect_type": "Expected an id (a positive whole number), got {data_type}.",
+    }
+
+    def __init__(self, *, selector, what: str, **kwargs):
+        self.selector = selector
+        self.what = what
+        kwargs.setdefault("queryset", None)
+        if kwargs.get("read_only"):
+            kwargs.pop("queryset")
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return self.selector(user=request.user if request is not None else None)
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        try:
+            pk = int(data)
+        except (TypeError, ValueError):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        if not 1 <= pk <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data, what=self.what)
+        queryset = self.get_queryset()
+        try:
+            return queryset.get(pk=pk)
+        except queryset.model.DoesNotExist:
+            self.fail("does_not_exist", pk_value=data, what=self.what)
+
+    def fail(self, key, **kwargs):
+        kwargs.setdefault("what", self.what)
+        return super().fail(key, **kwargs)
+
+
+# --- decimals in request bodies -----------------------------------------------------------------------------
+
+class NumberInputMixin:
+    """An input serializer whose decimals are documented as JSON numbers with their bounds (6.5, not "6.5").
+
+    Strings are still accepted; answers keep decimals as strings so that no precision is lost.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, serializers.DecimalField):
+                field.coerce_to_string = False
+
+
+# --- choices with a stable name in the schema -------------------------------------------------------------
+
+def blank_choice(choices, **kwargs) -> serializers.ChoiceField:
+    """A read-only choice that may be "" (ModelSerializer drops allow_blank on read-only fields, and the schema with it)."""
+    return serializers.ChoiceField(choices=choices, allow_blank=True, read_only=True, **kwargs)
+
+
+class NamedChoiceField(serializers.ChoiceField):
+    """A choice field whose choice set is its own named schema component (`enum_name`).
+
+    drf-spectacular names enums after field names; two different "status" sets (plans, decisions) or one set
+    under two names (leg, side) would otherwise need ENUM_NAME_OVERRIDES in the settings.
+    """
+
+    def __init__(self, *, enum_name: str, **kwargs):
+        self.enum_name = enum_name
+        super().__init__(**kwargs)
+
+
+class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
+    target_class = NamedChoiceField
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        field = self.target
+        values = [value for value in field.choices if value not in ("", None)]
+        description = "\n".join(f"* `{value}` - {label}" for value, label in field.choices.items() if value not in ("", None))
+        component = ResolvedComponent(
+            name=field.enum_name, type=ResolvedComponent.SCHEMA, object=field.enum_name,
+            schema={"type": "string", "enum": values, "description": description},
+        )
+        auto_schema.registry.register_on_missing(component)
+        if field.allow_blank:
+            return {"oneOf": [component.ref, {"type": "string", "enum": [""]}]}
+        return component.ref
+
+
+# --- filters --------------------------------------------------------------------------------------------
+
+class IdFormField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+class IdFilter(filters.Filter):
+    """Filter on a foreign key id; a bounded integer (an unknown id simply matches nothing)."""
+
+    field_class = IdFormField
+
+
+def date_range(field_name: str):
+    """`date_from` / `date_to`: inclusive bounds, ISO 8601 dates, on `field_name`."""
+    return (
+        filters.DateFilter(field_name=field_name, lookup_expr="gte", label="On or after this day (ISO 8601 date, inclusive)"),
+        filters.DateFilter(field_name=field_name, lookup_expr="lte", label="On or before this day (ISO 8601 date, inclusive)"),
+    )
+
+
+# --- error bodies, for the schema ------------------------------------------------------------------------
+
+class ErrorSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField(help_text="What conflicts, in plain words; nothing was changed.")
+    code = serializers.CharField(help_text='Always "conflict".')
+
+
+FIELD_ERRORS = OpenApiResponse(
+    response=OpenApiTypes.OBJECT,
+    description="Bad input: each field's name with a list of plain-word messages (`non_field_errors` for the rest). "
+                "Nothing was changed.",
+    examples=[OpenApiExample("Out of range", value={"pain_during": ["Ensure this value is less than or equal to 10."]},
+                             response_only=True, status_codes=["400"])],
+)

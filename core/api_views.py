@@ -1,0 +1,42 @@
+"""API endpoints that belong to no app: the caller's personal token."""
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from .api_base import ApiMixin, AuthRateThrottle, ErrorSerializer, IsClinician
+from .tokens import api_token_create, api_token_revoke
+
+
+class TokenOutput(serializers.Serializer):
+    key = serializers.CharField(help_text="Send it as `Authorization: Token <key>`. Shown only in this answer.")
+    created = serializers.DateTimeField()
+
+
+class TokenView(ApiMixin, APIView):
+    """Create (or rotate) and revoke the caller's personal token. Clinicians only; throttled ("auth" rate)."""
+
+    permission_classes = (IsClinician,)
+    throttle_classes = (AuthRateThrottle,)
+
+    @extend_schema(
+        operation_id="token_create", request=None, tags=["tokens"],
+        summary="Create or rotate your personal API token",
+        description="Creates a token for the caller; an existing one is revoked first (a rotation). Clinicians only.",
+        responses={201: TokenOutput, 403: ErrorSerializer, 429: ErrorSerializer},
+        examples=[OpenApiExample("New token", response_only=True, status_codes=["201"], value={
+            "key": "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b", "created": "2025-03-04T09:15:02.123456Z"})],
+    )
+    def post(self, request):
+        token = api_token_create(actor=request.user)
+        return Response(TokenOutput(token).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        operation_id="token_revoke", request=None, tags=["tokens"], summary="Revoke your personal API token",
+        description="Integrations using the token stop working at once. Answers 204 whether or not there was one.",
+        responses={204: OpenApiResponse(description="Revoked (or there was none)."), 403: ErrorSerializer,
+                   429: ErrorSerializer},
+    )
+    def delete(self, request):
+        api_token_revoke(actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,16 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from .views import DecisionViewSet, MeProgressView, MeView, MeWeekView, PlanViewSet, ProtocolViewSet
+
+router = SimpleRouter()
+router.register("plans", PlanViewSet, basename="plan")
+router.register("decisions", DecisionViewSet, basename="decision")
+router.register("protocols", ProtocolViewSet, basename="protocol")
+
+urlpatterns = [
+    *router.urls,
+    path("me/", MeView.as_view(), name="me"),
+    path("me/week/", MeWeekView.as_view(), name="me-week"),
+    path("me/progress/", MeProgressView.as_view(), name="me-progress"),
+]

@@ -1,0 +1,149 @@
+"""The API permission matrix: every route of the "api" namespace, every method it answers, every role.
+
+Routes and methods are collected from the URL resolver, so a new endpoint (or a new method on one) without a
+row here fails `test_every_api_route_and_method_is_in_the_matrix`.
+
+The rules it holds the API to (see core/api_base.py):
+- anonymous: 401 with `WWW-Authenticate: Token` (the schema and its docs are public);
+- a role that may not use the endpoint: 403, before any lookup;
+- an object outside the caller's scope in the URL: 404, exactly as a missing one;
+- an object outside the caller's scope in the request body: 400 with a field error, worded as for a missing id.
+"""
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from .conftest import ROLES, new_client_id, user_for
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def expect(anon=401, athlete=403, other_athlete=403, coach=403, other_coach=403, clinician=200, other_clinician=200):
+    return dict(anon=anon, athlete=athlete, other_athlete=other_athlete, coach=coach, other_coach=other_coach,
+                clinician=clinician, other_clinician=other_clinician)
+
+
+EVERYONE = expect(athlete=200, other_athlete=200, coach=200, other_coach=200)
+PUBLIC = dict.fromkeys(ROLES, 200)
+# An object of `world.athlete`: the athlete, their team's coach and their organisation's clinicians see it.
+CARE_TEAM = expect(athlete=200, other_athlete=404, coach=200, other_coach=404, clinician=200, other_clinician=404)
+# A clinician's action on an object of `world.athlete`.
+CLINICIAN_ACTION = expect(other_clinician=404)
+# A clinician's create whose body names an object of `world.athlete`.
+CLINICIAN_CREATE = expect(clinician=201, other_clinician=400)
+# A create anyone looking after `world.athlete` may make (the body names the athlete or their session).
+CARE_TEAM_CREATE = expect(athlete=201, other_athlete=400, coach=201, other_coach=400, clinician=201, other_clinician=400)
+ATHLETES_ONLY = expect(athlete=200, other_athlete=200, clinician=403, other_clinician=403)
+
+
+@dataclass
+class Case:
+    expected: dict
+    kwargs: object = None   # fn(objects) -> dict
+    data: object = None     # fn(objects) -> dict (JSON body; query string for GET)
+
+
+def pk(name):
+    return lambda o: {"pk": getattr(o, name).pk}
+
+
+CASES = {
+    ("api:athlete-list", "get"): Case(EVERYONE),
+    ("api:athlete-list", "post"): Case(expect(clinician=201, other_clinician=201),
+                                       data=lambda o: {"first_name": "New", "last_name": "Athlete"}),
+    ("api:athlete-detail", "get"): Case(CARE_TEAM, kwargs=lambda o: {"pk": o.world.athlete.pk}),
+    ("api:athlete-detail", "patch"): Case(CLINICIAN_ACTION, kwargs=lambda o: {"pk": o.world.athlete.pk},
+                                          data=lambda o: {"sport": "Rugby"}),
+    ("api:injury-list", "get"): Case(EVERYONE),
+    ("api:injury-list", "post"): Case(CLINICIAN_CREATE, data=lambda o: {
+        "athlete": o.world.athlete.pk, "side": "left", "bamic_grade": 1, "date_of_injury": "2024-01-10"}),
+    ("api:injury-detail", "get"): Case(CARE_TEAM, kwargs=lambda o: {"pk": o.world.injury.pk}),
+    ("api:assessment-list", "get"): Case(EVERYONE),
+    ("api:assessment-list", "post"): Case(CLINICIAN_CREATE, data=lambda o: {"injury": o.spare_injury.pk, "pain_palpation": 1}),
+    ("api:assessment-detail", "get"): Case(CARE_TEAM, kwargs=pk("assessment")),
+    ("api:session-log-list", "get"): Case(EVERYONE),
+    ("api:session-log-list", "post"): Case(CARE_TEAM_CREATE, data=lambda o: {
+        "athlete": o.world.athlete.pk, "client_id": new_client_id(), "pain_during": 1, "rpe": "5", "minutes": 30}),
+    ("api:session-log-detail", "get"): Case(CARE_TEAM, kwargs=pk("session")),
+    ("api:symptom-report-list", "get"): Case(EVERYONE),
+    ("api:symptom-report-list", "post"): Case(CARE_TEAM_CREATE, data=lambda o: {
+        "session_log": o.open_session.pk, "client_id": new_client_id(), "soreness_24h": 1}),
+    ("api:symptom-report-detail", "get"): Case(CARE_TEAM, kwargs=pk("report")),
+    ("api:plan-list", "get"): Case(EVERYONE),
+    ("api:plan-list", "post"): Case(CLINICIAN_CREATE, data=lambda o: {"injury": o.spare_injury.pk, "protocol": o.protocol.pk}),
+    ("api:plan-detail", "get"): Case(CARE_TEAM, kwargs=pk("plan")),
+    ("api:plan-week", "get"): Case(CARE_TEAM, kwargs=pk("plan"), data=lambda o: {"year": 2025, "week": 10}),
+    ("api:decision-list", "get"): Case(EVERYONE),
+    ("api:decision-detail", "get"): Case(CARE_TEAM, kwargs=pk("decision")),
+    ("api:decision-sign-off", "post"): Case(CLINICIAN_ACTION, kwargs=pk("decision"),
+                                            data=lambda o: {"version": o.plan.version}),
+    ("api:decision-reject", "post"): Case(CLINICIAN_ACTION, kwargs=pk("decision"),
+                                          data=lambda o: {"reason": "One more week.", "version": o.plan.version}),
+    ("api:decision-override", "post"): Case(CLINICIAN_ACTION, kwargs=pk("decision"),
+                                            data=lambda o: {"to_phase": 1, "reason": "Judgement.", "version": o.plan.version}),
+    ("api:protocol-list", "get"): Case(EVERYONE),
+    ("api:protocol-detail", "get"): Case(EVERYONE, kwargs=pk("protocol")),
+    ("api:protocol-clone", "post"): Case(expect(clinician=201, other_clinician=201), kwargs=pk("protocol")),
+    ("api:me", "get"): Case(ATHLETES_ONLY),
+    ("api:me-week", "get"): Case(expect(athlete=200, other_athlete=404, clinician=403, other_clinician=403)),
+    ("api:me-progress", "get"): Case(ATHLETES_ONLY),
+    ("api:tokens", "post"): Case(expect(clinician=201, other_clinician=201)),
+    ("api:tokens", "delete"): Case(expect(clinician=204, other_clinician=204)),
+    ("api:schema", "get"): Case(PUBLIC),
+    ("api:docs", "get"): Case(PUBLIC),
+}
+
+
+def _methods(callback) -> list[str]:
+    actions = getattr(callback, "actions", None)
+    if actions:  # a router's viewset route: {"get": "list", "post": "create"}
+        return sorted(m for m in actions if m in HTTP_METHODS)  # HEAD mirrors GET
+    view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+    return sorted(m for m in HTTP_METHODS if hasattr(view_class, m))
+
+
+def api_routes(resolver=None, prefix="", inside=False):
+    """(url name, method) for every route under the "api" namespace."""
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace
+            yield from api_routes(entry, f"{prefix}{ns}:" if ns else prefix, inside or ns == "api")
+        elif isinstance(entry, URLPattern) and entry.name and inside:
+            for method in _methods(entry.callback):
+                yield prefix + entry.name, method
+
+
+def test_every_api_route_and_method_is_in_the_matrix():
+    routes = set(api_routes())
+    assert routes, "no API routes found: is rehab/api_urls.py included?"
+    missing = sorted(routes - set(CASES))
+    assert not missing, f"API routes without a row in the API permission matrix: {missing}"
+    stale = sorted(set(CASES) - routes)
+    assert not stale, f"matrix rows for routes that do not exist: {stale}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", sorted(CASES), ids=lambda r: f"{r[1].upper()} {r[0]}")
+def test_api_permission_matrix(route, role, objects, api_for):
+    name, method = route
+    case = CASES[route]
+    url = reverse(name, kwargs=case.kwargs(objects) if case.kwargs else None)
+    client = api_for(user_for(objects.world, role))
+    data = case.data(objects) if case.data else None
+    response = getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)
+    expected = case.expected[role]
+    assert response.status_code == expected, (
+        f"{method.upper()} {url} as {role}: {response.status_code}, expected {expected}: "
+        f"{getattr(response, 'data', None) or response.content[:300]}")
+    if expected == 401:
+        assert response["WWW-Authenticate"] == 'Token', "a 401 names the scheme to use"
+    if expected in (400, 403, 404) and name not in ("api:schema", "api:docs"):
+        assert response["Content-Type"].startswith("application/json")
+        body = response.json()
+        if expected == 400:
+            assert isinstance(body, dict) and body, "400 carries field errors"
+        else:
+            assert "detail" in body
