@@ -130,6 +130,8 @@ class Plan(models.Model):
     def clean(self):
         if self.protocol_id and self.protocol.organisation_id not in (None, self.injury.athlete.organisation_id):
             raise ValidationError({"protocol": "This protocol belongs to another organisation."})
+        if self.injury_id and self.start_date and self.start_date < self.injury.date_of_injury:
+            raise ValidationError({"start_date": "A plan cannot start before the injury it follows."})
 
 
 class Decision(models.Model):

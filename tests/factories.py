@@ -66,4 +66,4 @@ class InjuryFactory(factory.django.DjangoModelFactory):
     bamic_grade = 2
     bamic_site = "b"
     mechanism = "sprint"
-    date_of_injury = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=10))
+    date_of_injury = factory.LazyFunction(lambda: datetime.date.today() - datetime.timedelta(days=30))

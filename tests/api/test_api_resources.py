@@ -58,12 +58,12 @@ def test_injuries_create_and_filter_by_date_range(world, api_for):
     api = api_for(world.clinician)
     response = api.post("/api/v1/injuries/", {
         "athlete": world.athlete.pk, "side": "right", "muscle": "st", "bamic_grade": 3, "bamic_site": "c",
-        "mechanism": "stretch", "date_of_injury": str(TODAY - datetime.timedelta(days=40)), "notes": "Water skiing."})
+        "mechanism": "stretch", "date_of_injury": str(TODAY - datetime.timedelta(days=60)), "notes": "Water skiing."})
     assert response.status_code == 201, response.data
     assert response.json()["grade_label"] == "3c"
-    since = str(TODAY - datetime.timedelta(days=20))
+    since = str(TODAY - datetime.timedelta(days=45))
     recent = api.get("/api/v1/injuries/", {"date_from": since}).json()["results"]
-    assert [i["id"] for i in recent] == [world.injury.pk]  # the fixture's injury is 10 days old
+    assert [i["id"] for i in recent] == [world.injury.pk]  # the fixture's injury is 30 days old
     older = api.get("/api/v1/injuries/", {"date_to": since, "athlete": world.athlete.pk}).json()["results"]
     assert [i["id"] for i in older] == [response.json()["id"]]
     assert api.get(f"/api/v1/injuries/{world.injury.pk}/").json()["athlete_name"] == "Alex Runner"

@@ -29,6 +29,8 @@ def p1_plan(world, protocol):
     """A plan in P1 with two clean sessions and a strength test on days 1 and 3: an advance awaits sign-off."""
     world.org.time_zone = "UTC"
     world.org.save()
+    world.injury.date_of_injury = START - datetime.timedelta(days=3)  # the plan cannot start before the injury
+    world.injury.save()
     plan = services.plan_start(actor=world.clinician, injury=world.injury, protocol=protocol, start_phase=1,
                                start_date=START, now=at(START, 8))
     for n in (1, 3):

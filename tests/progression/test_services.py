@@ -270,3 +270,11 @@ def test_only_a_missing_morning_report_keeps_a_pending_advance():
         session(d - datetime.timedelta(days=8), soreness_24h=1, strength_lsi=Decimal(85)), session(d, soreness_24h=1)])
     assert fresh.decided_by == stale.decided_by == "rule.missing_data"
     assert _only_waiting_for_report(fresh) and not _only_waiting_for_report(stale)
+
+
+def test_a_plan_cannot_start_before_its_injury(world):
+    protocol = Protocol.objects.get(slug="hamstring-rts", version=1)
+    with pytest.raises(ValidationError) as exc:
+        services.plan_start(actor=world.clinician, injury=world.injury, protocol=protocol,
+                            start_date=world.injury.date_of_injury - datetime.timedelta(days=1))
+    assert "before the injury" in exc.value.message_dict["start_date"][0]
