@@ -47,6 +47,10 @@ class Organisation(models.Model):
     def tz(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.time_zone)
 
+    def today(self, now=None) -> datetime.date:
+        """The organisation's local date: "today" for dates people enter (not the server's UTC date)."""
+        return (now or timezone.now()).astimezone(self.tz).date()
+
 
 class Membership(models.Model):
     """A user's role in an organisation. Access to every record follows from these rows."""
@@ -154,7 +158,7 @@ class Athlete(models.Model):
     def clean(self):
         if self.team_id and self.team.organisation_id != self.organisation_id:
             raise ValidationError({"team": "This team belongs to another organisation."})
-        if self.date_of_birth and self.date_of_birth > local_today():
+        if self.date_of_birth and self.date_of_birth > (self.organisation.today() if self.organisation_id else local_today()):
             raise ValidationError({"date_of_birth": "The date of birth cannot be in the future."})
         days = self.training_days or []
         if not isinstance(days, list) or any(not isinstance(d, int) or isinstance(d, bool) or not 1 <= d <= 7 for d in days):

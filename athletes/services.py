@@ -131,7 +131,7 @@ def injury_create(*, actor, athlete: Athlete, **fields) -> Injury:
     unknown = set(fields) - set(INJURY_FIELDS)
     if unknown:
         raise TypeError(f"Unknown injury fields: {sorted(unknown)}")
-    injury = Injury(athlete=athlete, **fields)
+    injury = Injury(athlete=athlete, recorded_on=athlete.organisation.today(), **fields)
     injury.full_clean()
     injury.save()
     audit_record(actor=actor, action="injury.create", target=injury, after=snapshot(injury))

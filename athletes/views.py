@@ -7,6 +7,7 @@ from core.views import role_required, run_service
 
 from . import selectors, services
 from .forms import AthleteForm, InjuryForm
+from .models import Injury
 
 
 def _organisation_for(user):
@@ -29,7 +30,7 @@ def athlete_create(request):
 @role_required("clinician")
 def injury_create(request, athlete_pk):
     athlete = selectors.athlete_get(user=request.user, pk=athlete_pk)
-    form = InjuryForm(request.POST or None)
+    form = InjuryForm(request.POST or None, instance=Injury(athlete=athlete, recorded_on=athlete.organisation.today()))
     if request.method == "POST" and form.is_valid():
         injury = run_service(form, services.injury_create, actor=request.user, athlete=athlete, **form.cleaned_data)
         if injury is not None:

@@ -1,10 +1,26 @@
 """Celery tasks of the core app: outbox delivery, its periodic re-dispatch, and the notification email."""
+import datetime
+
 from celery import shared_task
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from . import outbox
 from .models import Notification
 from .notifications import absolute_url, send_templated_email
+
+
+def task_now(now=None) -> datetime.datetime:
+    """The moment a periodic task acts for: beat sends none (now); tests and manual re-runs pass an aware ISO
+    datetime or a datetime."""
+    if now is None:
+        return timezone.now()
+    if isinstance(now, str):
+        now = parse_datetime(now)
+    if now is None or timezone.is_naive(now):
+        raise ValueError("now must be an ISO datetime with a time zone")
+    return now
 
 
 @shared_task(name="core.deliver_outbox", acks_late=True)

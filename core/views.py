@@ -6,9 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from . import services
 from .access import access_for
 from .exceptions import Conflict, NotFound
 
@@ -86,7 +86,7 @@ def notifications(request):
 @login_required
 @require_POST
 def notifications_mark_read(request):
-    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    services.notifications_mark_read(actor=request.user)
     return redirect("notifications")
 
 

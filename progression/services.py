@@ -132,7 +132,7 @@ def plan_start(*, actor, injury, protocol: Protocol, start_phase: int = 0, start
         raise ValidationError({"start_phase": "This protocol has no such phase."})
     plan = Plan(
         injury=injury, protocol=protocol, current_phase=start_phase, clinician=actor,
-        start_date=start_date or timezone.localdate(), baseline_weekly_load=baseline_weekly_load,
+        start_date=start_date or injury.athlete.organisation.today(now), baseline_weekly_load=baseline_weekly_load,
         advance_requires_signoff=advance_requires_signoff, stint_started_at=now or timezone.now(),
     )
     plan.full_clean()

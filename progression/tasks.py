@@ -14,13 +14,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from athletes.models import Membership, Organisation, Role
 from core import outbox
 from core.models import Notification
 from core.notifications import absolute_url, notify, send_templated_email
+from core.tasks import task_now
 
 from . import exports
 from .models import Decision, Plan
@@ -37,15 +36,6 @@ NIGHTLY_HOUR = 3
 NIGHTLY_BATCH_SIZE = 100
 
 
-def _now(now) -> datetime.datetime:
-    """Tasks take an optional ISO datetime (tests, a manual re-run); beat sends none."""
-    if now is None:
-        return timezone.now()
-    if isinstance(now, str):
-        now = parse_datetime(now)
-    if timezone.is_naive(now):
-        raise ValueError("now must carry a time zone")
-    return now
 
 
 # --- escalation of overdue sign-offs -------------------------------------------------------------------
@@ -53,7 +43,7 @@ def _now(now) -> datetime.datetime:
 @shared_task(name="progression.escalate_signoffs")
 def escalate_signoffs(now=None) -> int:
     """Beat: decisions awaiting sign-off for more than 24 hours go to every clinician of the organisation."""
-    return escalate_overdue_signoffs(now=_now(now))
+    return escalate_overdue_signoffs(now=task_now(now))
 
 
 def escalate_overdue_signoffs(*, now: datetime.datetime) -> int:
@@ -102,7 +92,7 @@ def escalate_overdue_signoffs(*, now: datetime.datetime) -> int:
 @shared_task(name="progression.weekly_prescriptions")
 def weekly_prescriptions(now=None) -> int:
     """Beat: on Sunday evening in each organisation's zone, queue each coach's email for the coming week."""
-    return queue_weekly_prescriptions(now=_now(now))
+    return queue_weekly_prescriptions(now=task_now(now))
 
 
 def _coaches(organisation):
@@ -179,7 +169,7 @@ def send_weekly_prescription(payload: dict) -> None:
 @shared_task(name="progression.nightly_reevaluation")
 def nightly_reevaluation(now=None) -> int:
     """Beat: once per local day, from 03:00 in each organisation's zone, re-evaluate its active plans."""
-    return queue_nightly_reevaluation(now=_now(now))
+    return queue_nightly_reevaluation(now=task_now(now))
 
 
 def queue_nightly_reevaluation(*, now: datetime.datetime) -> int:
@@ -216,7 +206,7 @@ def reevaluate_plans(plan_ids: list[int], now=None) -> dict:
     and skipped; the others go on."""
     from .services import plan_reevaluate_nightly
 
-    now = _now(now)
+    now = task_now(now)
     counts = {"recorded": 0, "unchanged": 0, "failed": 0}
     for pk in plan_ids:
         try:

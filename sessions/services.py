@@ -83,7 +83,7 @@ def _reevaluate(*, athlete, actor, trigger, now=None, **refs):
 
 
 def _local_date(athlete, now):
-    return (now or timezone.now()).astimezone(athlete.organisation.tz).date()
+    return athlete.organisation.today(now)
 
 
 @transaction.atomic

@@ -15,13 +15,12 @@ import datetime
 from celery import shared_task
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
 from athletes.models import Organisation
 from core import outbox
 from core.models import Notification, OutboxMessage
 from core.notifications import absolute_url, notify, send_templated_email
+from core.tasks import task_now
 from progression.models import Plan
 
 from .models import SessionLog, SymptomReport
@@ -30,20 +29,12 @@ MORNING_HOUR = 9
 EVENING_HOUR = 18
 
 
-def _now(now) -> datetime.datetime:
-    if now is None:
-        return timezone.now()
-    if isinstance(now, str):
-        now = parse_datetime(now)
-    if timezone.is_naive(now):
-        raise ValueError("now must carry a time zone")
-    return now
 
 
 @shared_task(name="sessions.morning_reminders")
 def morning_reminders(now=None) -> dict:
     """Beat, every 15 minutes: reminders at 09:00 and clinician notes at 18:00, in each organisation's zone."""
-    return queue_morning_reminders(now=_now(now))
+    return queue_morning_reminders(now=task_now(now))
 
 
 def queue_morning_reminders(*, now: datetime.datetime) -> dict:

@@ -7,12 +7,15 @@ from core.views import role_required, run_service
 
 from . import services
 from .forms import AssessmentForm
+from .models import Assessment
 
 
 @role_required("clinician")
 def assessment_create(request, injury_pk):
     injury = athlete_selectors.injury_get(user=request.user, pk=injury_pk)
-    form = AssessmentForm(request.POST or None)
+    today = injury.athlete.organisation.today()
+    form = AssessmentForm(request.POST or None, instance=Assessment(injury=injury, recorded_on=today),
+                          initial={"assessed_on": today})
     if request.method == "POST" and form.is_valid():
         assessment = run_service(form, services.assessment_create, actor=request.user, injury=injury, **form.cleaned_data)
         if assessment is not None:
