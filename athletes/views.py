@@ -59,7 +59,11 @@ def roster(request):
     from django.utils import timezone
 
     today = timezone.localdate()
+    from progression.models import Decision
+
+    status_labels = dict(Decision.Status.choices)
     for row in page:
+        row.decision_status_label = status_labels.get(row.decision_status, "")
         row.days_since_injury = (today - row.injury_date).days if row.injury_date else None
         row.stale_strength = row.plan_id is not None and not row.recent_strength
     return render(request, "athletes/roster.html", {

@@ -52,3 +52,17 @@ def test_empty_roster_says_what_to_do(client_for, db):
     clinician = MembershipFactory(role=Role.CLINICIAN).user
     body = client_for(clinician).get("/clinic/").content.decode()
     assert "No athletes yet" in body and "Add an athlete" in body
+
+
+def test_roster_shows_the_decision_status_in_words(world, client_for):
+    import datetime
+
+    from progression.models import Decision, Plan
+
+    plan = Plan.objects.create(injury=world.injury, protocol=Protocol.objects.get(slug="hamstring-rts"),
+                               clinician=world.clinician)
+    Decision.objects.create(plan=plan, trigger="manual", protocol_slug="hamstring-rts", protocol_version=1,
+                            decided_on=datetime.date.today(), inputs={}, reasons=[], decided_by_rule="rule.exit_criteria",
+                            outcome="advance", from_phase=0, to_phase=1, status="awaiting_signoff")
+    body = client_for(world.clinician).get("/clinic/").content.decode()
+    assert "awaiting sign-off" in body and "awaitingsignoff" not in body
