@@ -1,0 +1,38 @@
+"""The commands README.md tells a newcomer and an operator to run."""
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from athletes.models import Athlete, Membership, Organisation
+from progression.models import Decision, Plan
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_builds_the_demo_course_once():
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert "clinician" in out.getvalue() and "sprint-demo" in out.getvalue()
+    org = Organisation.objects.get(slug="demo-clinic")
+    assert Athlete.objects.filter(organisation=org).count() == 2
+    plan = Plan.objects.get(injury__athlete__organisation=org)
+    assert plan.current_phase >= 1, "the demo plan has progressed through the engine"
+    assert Decision.objects.filter(plan=plan, status="signed_off").exists()
+    decisions = Decision.objects.count()
+    again = StringIO()
+    call_command("load_demo", stdout=again)
+    assert "already loaded" in again.getvalue()
+    assert Decision.objects.count() == decisions
+
+
+def test_create_clinician_makes_the_organisation_and_the_login():
+    call_command("create_clinician", "--organisation", "Harbour Physio", "--username", "dana", "--password",
+                 "long-enough-pw", stdout=StringIO())
+    membership = Membership.objects.get(user__username="dana")
+    assert membership.role == "clinician" and membership.organisation.name == "Harbour Physio"
+    assert membership.user.check_password("long-enough-pw")
+    with pytest.raises(CommandError, match="taken"):
+        call_command("create_clinician", "--organisation", "Harbour Physio", "--username", "dana",
+                     "--password", "long-enough-pw", stdout=StringIO())
