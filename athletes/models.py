@@ -7,7 +7,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
+
+from core import clock
 
 
 def validate_time_zone(value: str) -> None:
@@ -18,7 +19,8 @@ def validate_time_zone(value: str) -> None:
 
 
 def local_today() -> datetime.date:
-    return timezone.localdate()
+    """Only a fallback for model defaults: services set the organisation's local date (`Organisation.today`)."""
+    return clock.utc_today()
 
 
 class Role(models.TextChoices):
@@ -49,7 +51,7 @@ class Organisation(models.Model):
 
     def today(self, now=None) -> datetime.date:
         """The organisation's local date: "today" for dates people enter (not the server's UTC date)."""
-        return (now or timezone.now()).astimezone(self.tz).date()
+        return clock.local_today(self.tz, now)
 
 
 class Membership(models.Model):

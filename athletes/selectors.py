@@ -1,6 +1,7 @@
 """Reads of athletes, teams and injuries, always scoped to the acting user."""
 from django.db.models import QuerySet
 
+from core import clock
 from core.access import access_for
 from core.exceptions import NotFound
 
@@ -69,6 +70,20 @@ def organisation_list(*, user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(id__in=access.org_ids)
 
 
+def home_organisation(*, user) -> Organisation | None:
+    """The organisation whose day a user's pages show: their first membership's (clinician, coach or athlete)."""
+    access = access_for(user)
+    if not access.org_ids:
+        return None
+    return Organisation.objects.filter(id__in=access.org_ids).order_by("id").first()
+
+
+def today_for_user(*, user):
+    """"Today" on the user's pages: the local date of their organisation (UTC for staff with none)."""
+    organisation = home_organisation(user=user)
+    return organisation.today() if organisation is not None else clock.utc_today()
+
+
 def managed_organisations(*, user) -> QuerySet[Organisation]:
     """Organisations where the user may add athletes and start plans (clinician role)."""
     access = access_for(user)
@@ -118,12 +133,11 @@ def roster(*, user, team_id=None, status=None, order="name", today=None):
     import datetime
 
     from django.db.models import Exists, OuterRef, Subquery
-    from django.utils import timezone
 
     from progression.models import Decision, Plan
     from sessions.models import Assessment, SessionLog
 
-    today = today or timezone.localdate()
+    today = today or today_for_user(user=user)
     open_plans = Plan.objects.filter(
         injury__athlete=OuterRef("pk"), status__in=[Plan.Status.ACTIVE, Plan.Status.PAUSED]
     ).order_by("-created_at")

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
+from core import clock
 from core.views import role_required, run_service
 
 from . import selectors, services
@@ -56,9 +57,8 @@ def roster(request):
         team_id = None
     rows = selectors.roster(user=request.user, team_id=team_id, status=status, order=order)
     page = paginate(request, rows)
-    from django.utils import timezone
 
-    today = timezone.localdate()
+    today = clock.utc_today()
     from progression.models import Decision
 
     status_labels = dict(Decision.Status.choices)

@@ -2,6 +2,8 @@
 from django.conf import settings
 from django.db import models
 
+from core import clock
+
 
 class AuditEvent(models.Model):
     """One state change: who did what to which record, and the record before and after."""
@@ -17,7 +19,7 @@ class AuditEvent(models.Model):
     target_id = models.CharField(max_length=64)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(default=clock.now, editable=False, db_index=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -46,7 +48,7 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     plan = models.ForeignKey("progression.Plan", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     dedupe_key = models.CharField(max_length=200, blank=True, help_text="Sending twice creates one notification.")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

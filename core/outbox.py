@@ -17,6 +17,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
+from core import clock
+
 from .models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -75,7 +77,7 @@ def dispatch(message_id: int) -> bool:
     except Exception as exc:  # the broker is down or unreachable: the row stays pending
         log.warning("outbox: could not dispatch message %s (%s); it stays pending", message_id, exc)
         return False
-    OutboxMessage.objects.filter(pk=message_id).update(dispatched_at=timezone.now())
+    OutboxMessage.objects.filter(pk=message_id).update(dispatched_at=clock.now())
     return True
 
 
@@ -108,7 +110,7 @@ def deliver(message_id: int) -> str:
             log.exception("outbox: handler %s failed for message %s", message.handler, message.pk)
             return "error"
         message.status = OutboxMessage.Status.DONE
-        message.done_at = timezone.now()
+        message.done_at = clock.now()
         message.save(update_fields=["status", "attempts", "done_at"])
         return "done"
 
@@ -126,7 +128,7 @@ def redispatch_pending(*, older_than_seconds: int = 60, limit: int = 500) -> int
     longer after each failure (`retry_delay_seconds`). Stops at the first broker error: the broker is down and
     the next run will try again. Returns the number of messages dispatched.
     """
-    now = timezone.now()
+    now = clock.now()
     cutoff = now - timezone.timedelta(seconds=older_than_seconds)
     rows = (
         OutboxMessage.objects.filter(status=OutboxMessage.Status.PENDING, created_at__lte=cutoff)

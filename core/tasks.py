@@ -6,6 +6,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from core import clock
+
 from . import outbox
 from .models import Notification
 from .notifications import absolute_url, send_templated_email
@@ -15,7 +17,7 @@ def task_now(now=None) -> datetime.datetime:
     """The moment a periodic task acts for: beat sends none (now); tests and manual re-runs pass an aware ISO
     datetime or a datetime."""
     if now is None:
-        return timezone.now()
+        return clock.now()
     if isinstance(now, str):
         now = parse_datetime(now)
     if now is None or timezone.is_naive(now):

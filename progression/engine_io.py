@@ -7,7 +7,7 @@ import json
 from decimal import Decimal
 from functools import lru_cache
 
-from django.utils import timezone
+from core import clock
 
 from . import engine
 from .models import Plan, Protocol
@@ -47,7 +47,7 @@ def engine_protocol(protocol: Protocol):
 
 def local_today(plan: Plan, now: datetime.datetime | None = None) -> datetime.date:
     """The athlete's local day: the organisation's time zone."""
-    now = now or timezone.now()
+    now = now or clock.now()
     return now.astimezone(plan.injury.athlete.organisation.tz).date()
 
 

@@ -4,9 +4,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
 from athletes.models import local_today
+from core import clock
 
 
 class Protocol(models.Model):
@@ -79,7 +79,7 @@ class Plan(models.Model):
     protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="plans")
     current_phase = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(6)])
     stint_started_at = models.DateTimeField(
-        default=timezone.now,
+        default=clock.now,
         help_text="Start of the current stint: the last phase change, regression or override. The engine reads the sessions logged since.",
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
@@ -99,7 +99,7 @@ class Plan(models.Model):
         default=False, help_text="Set by a red flag: the plan makes no further progress until a clinician reviews it.",
     )
     version = models.PositiveIntegerField(default=1, help_text="Bumped on every change: a stale form is refused.")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -173,7 +173,7 @@ class Decision(models.Model):
     to_phase = models.PositiveSmallIntegerField(null=True, blank=True)
     refer = models.BooleanField(default=False)
     status = models.CharField(max_length=20, choices=Status.choices)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=clock.now, editable=False, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reviewed_at = models.DateTimeField(null=True, blank=True)
@@ -213,7 +213,7 @@ class PlanNote(models.Model):
     author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     author_role = models.CharField(max_length=16)
     body = models.TextField(max_length=4000)
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=clock.now, db_index=True)
 
     class Meta:
         ordering = ["created_at", "id"]

@@ -7,8 +7,8 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from core import clock
 from core.access import access_for
 from core.audit import audit_record, snapshot
 from core.exceptions import Conflict
@@ -133,7 +133,7 @@ def plan_start(*, actor, injury, protocol: Protocol, start_phase: int = 0, start
     plan = Plan(
         injury=injury, protocol=protocol, current_phase=start_phase, clinician=actor,
         start_date=start_date or injury.athlete.organisation.today(now), baseline_weekly_load=baseline_weekly_load,
-        advance_requires_signoff=advance_requires_signoff, stint_started_at=now or timezone.now(),
+        advance_requires_signoff=advance_requires_signoff, stint_started_at=now or clock.now(),
     )
     plan.full_clean()
     plan.save()
@@ -237,7 +237,7 @@ def _apply_phase(plan: Plan, to_phase: int | None, *, today: datetime.date, now,
 def plan_evaluate(*, plan: Plan, actor, trigger: str, session_log=None, symptom_report=None, assessment=None,
                   now: datetime.datetime | None = None) -> Decision | None:
     """Run the engine on the plan's current stint, record the decision, and apply it as the protocol says."""
-    now = now or timezone.now()
+    now = now or clock.now()
     plan = _locked(plan)
     if plan.status not in (Plan.Status.ACTIVE, Plan.Status.PAUSED):
         return None
@@ -364,7 +364,7 @@ def _reviewable(decision: Decision, actor, expected_version) -> Plan:
 
 @transaction.atomic
 def decision_sign_off(*, actor, decision: Decision, expected_version=None, now=None) -> Decision:
-    now = now or timezone.now()
+    now = now or clock.now()
     plan = _reviewable(decision, actor, expected_version)
     if decision.status != Decision.Status.AWAITING_SIGNOFF:
         raise Conflict(f"This decision is {decision.get_status_display().lower()}: there is nothing to sign off.")
@@ -385,7 +385,7 @@ def decision_sign_off(*, actor, decision: Decision, expected_version=None, now=N
 
 @transaction.atomic
 def decision_reject(*, actor, decision: Decision, reason: str, expected_version=None, now=None) -> Decision:
-    now = now or timezone.now()
+    now = now or clock.now()
     if not (reason or "").strip():
         raise ValidationError({"reason": "Say why the advance is rejected: the athlete and coach will see it."})
     _reviewable(decision, actor, expected_version)
@@ -402,7 +402,7 @@ def decision_reject(*, actor, decision: Decision, reason: str, expected_version=
 def decision_override(*, actor, decision: Decision, to_phase: int, reason: str, expected_version=None,
                       now=None) -> Decision:
     """A clinician's judgement over the engine's: put the plan in `to_phase`, start a new stint, clear a review."""
-    now = now or timezone.now()
+    now = now or clock.now()
     if not (reason or "").strip():
         raise ValidationError({"reason": "An override needs a reason: it is part of the clinical record."})
     plan = _reviewable(decision, actor, expected_version)
@@ -450,7 +450,7 @@ def plan_note_create(*, actor, plan: Plan, body: str, now=None) -> PlanNote:
         role = "athlete"
     else:
         role = "coach"
-    note = PlanNote.objects.create(plan=plan, author=actor, author_role=role, body=body, created_at=now or timezone.now())
+    note = PlanNote.objects.create(plan=plan, author=actor, author_role=role, body=body, created_at=now or clock.now())
     audit_record(actor=actor, action="plan_note.create", target=note, after={"plan": plan.pk, "role": role})
     recipients = {plan.clinician_id}
     if plan.injury.athlete.user_id:

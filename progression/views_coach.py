@@ -4,7 +4,6 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.shortcuts import render
-from django.utils import timezone
 
 from athletes import selectors as athlete_selectors
 from core.views import role_required
@@ -14,7 +13,7 @@ from .prescriptions import plan_week
 
 
 def _iso_week(request):
-    today = timezone.localdate()
+    today = athlete_selectors.today_for_user(user=request.user)
     try:
         year = int(request.GET.get("year", ""))
         week = int(request.GET.get("week", ""))

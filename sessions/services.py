@@ -9,9 +9,9 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from athletes.models import Athlete
+from core import clock
 from core.access import access_for
 from core.audit import audit_record, snapshot
 from core.exceptions import Conflict
@@ -99,7 +99,7 @@ def session_log_create(*, actor, athlete: Athlete, client_id=None, now=None, **f
     from progression.models import Plan
 
     plan = Plan.objects.filter(injury__athlete=athlete, status__in=[Plan.Status.ACTIVE, Plan.Status.PAUSED]).first()
-    now = now or timezone.now()
+    now = now or clock.now()
     log = SessionLog(athlete=athlete, plan=plan, phase=plan.current_phase if plan else None, client_id=client_id,
                      logged_by=actor, logged_at=now, recorded_on=_local_date(athlete, now), **fields)
     log.full_clean(exclude=["client_id"])
@@ -134,7 +134,7 @@ def symptom_report_create(*, actor, session_log: SessionLog, client_id=None, now
         if not different:
             return existing, False
         raise Conflict("This session already has a next-morning report. Ask your clinician to correct it.", current=existing)
-    now = now or timezone.now()
+    now = now or clock.now()
     report = SymptomReport(session_log=session_log, client_id=client_id, reported_by=actor, reported_at=now, **fields)
     report.full_clean(exclude=["client_id", "session_log"])
     try:
@@ -169,7 +169,7 @@ def technique_rate(*, actor, session_log: SessionLog, kind: str | None = None, i
     rating = TechniqueRating(
         session_log=session_log, kind=kind, items_correct=sorted(set(items_correct)), score=value,
         fresh_pct=fresh_pct, fatigued_pct=fatigued_pct, video=video or "", video_url=video_url or "", notes=notes,
-        rated_by=actor, rated_at=now or timezone.now(),
+        rated_by=actor, rated_at=now or clock.now(),
     )
     rating.full_clean()
     rating.save()

@@ -2,9 +2,9 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.utils import timezone
 
 from athletes.selectors import athlete_for_user
+from core import clock
 from core.views import role_required, run_service
 from progression import selectors as plan_selectors
 from progression.prescriptions import plan_day
@@ -21,7 +21,7 @@ def _me(request):
 
 
 def _today(athlete):
-    return timezone.now().astimezone(athlete.organisation.tz).date()
+    return clock.now().astimezone(athlete.organisation.tz).date()
 
 
 @role_required("athlete")

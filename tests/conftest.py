@@ -93,3 +93,12 @@ def client_for(client):
         return c
 
     return make
+
+
+@pytest.fixture(autouse=True)
+def _real_clock_after_each_test():
+    """A test that moves core.clock must not leak its time into the next test."""
+    from core import clock
+
+    yield
+    clock.resume()

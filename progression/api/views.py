@@ -3,7 +3,6 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, OuterRef, Prefetch, Subquery
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -11,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from athletes import selectors as athlete_selectors
+from core import clock
 from core.api_base import (
     FIELD_ERRORS,
     ApiMixin,
@@ -50,7 +50,7 @@ NOT_FOUND = {404: ErrorSerializer}
 
 
 def _local_today(athlete) -> datetime.date:
-    return timezone.now().astimezone(athlete.organisation.tz).date()
+    return clock.now().astimezone(athlete.organisation.tz).date()
 
 
 def _latest_decisions() -> Prefetch:

@@ -4,13 +4,13 @@ Creating a session log or a next-morning report is idempotent on `client_id`: 20
 the first record on a retry with the same values, 409 (core.api) when the values differ.
 """
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from athletes.selectors import athlete_for_user
+from core import clock
 from core.api_base import (
     FIELD_ERRORS,
     ApiMixin,
@@ -58,7 +58,7 @@ CONFLICT_EXAMPLE = OpenApiExample(
 
 
 def _athlete_today(athlete):
-    return timezone.now().astimezone(athlete.organisation.tz).date()
+    return clock.now().astimezone(athlete.organisation.tz).date()
 
 
 @extend_schema_view(

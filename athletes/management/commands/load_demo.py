@@ -10,10 +10,10 @@ from decimal import Decimal
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
-from django.utils import timezone
 
 from athletes import services as athlete_services
 from athletes.models import Organisation, Role
+from core import clock
 
 DEMO_SLUG = "demo-clinic"
 DEMO_PASSWORD = "sprint-demo"
@@ -69,7 +69,7 @@ class Command(BaseCommand):
             sport="Football", position="Full-back", dominant_leg="left", vmax_mps=Decimal("9.10"), vmax_source="timing_gates",
         )
         tz = org.tz
-        today = timezone.now().astimezone(tz).date()
+        today = clock.now().astimezone(tz).date()
         start = today - datetime.timedelta(days=days)
 
         def at(day, hour):
