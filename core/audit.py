@@ -4,6 +4,7 @@ import decimal
 import uuid
 
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from .models import AuditEvent
 
@@ -22,6 +23,8 @@ def snapshot(instance: models.Model | None, fields: list[str] | None = None) -> 
 
 
 def _jsonable(value):
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, decimal.Decimal):
         return str(value)
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):

@@ -6,5 +6,5 @@ def roles(request):
     access = access_for(user)
     unread = 0
     if user is not None and user.is_authenticated:
-        unread = user.notifications.filter(read_at__isnull=True).count()
+        unread = user.notifications.filter(read_at__isnull=True, resolved_at__isnull=True).count()
     return {"access": access, "role": access.primary_role, "unread_notifications": unread}

@@ -48,8 +48,12 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     plan = models.ForeignKey("progression.Plan", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     dedupe_key = models.CharField(max_length=200, blank=True, help_text="Sending twice creates one notification.")
+    topic = models.CharField(max_length=64, blank=True, db_index=True,
+                             help_text='What the alert is about ("decision:12"): resolving the topic closes it.')
     created_at = models.DateTimeField(default=clock.now, editable=False, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True, help_text="Closed: the decision it asked about was "
+                                       "signed, rejected, overridden or superseded.")
 
     class Meta:
         ordering = ["-created_at", "-id"]

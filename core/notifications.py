@@ -11,7 +11,7 @@ from .models import Notification
 
 
 def notify(*, recipient, kind: str, title: str, body: str = "", url: str = "", plan=None, dedupe_key: str = "",
-           email: bool = False) -> Notification:
+           topic: str = "", email: bool = False) -> Notification:
     """Create an in-app notification once per (recipient, dedupe_key).
 
     With `email=True` an outbox row is written in the same transaction; the email leaves after commit
@@ -24,7 +24,7 @@ def notify(*, recipient, kind: str, title: str, body: str = "", url: str = "", p
     try:
         with transaction.atomic():
             note = Notification.objects.create(recipient=recipient, kind=kind, title=title[:200], body=body,
-                                               url=url, plan=plan, dedupe_key=dedupe_key)
+                                               url=url, plan=plan, dedupe_key=dedupe_key, topic=topic)
     except IntegrityError:
         return Notification.objects.get(recipient=recipient, dedupe_key=dedupe_key)
     if email:
@@ -32,6 +32,14 @@ def notify(*, recipient, kind: str, title: str, body: str = "", url: str = "", p
 
         enqueue("core.send_notification_email", {"notification_id": note.pk}, dedupe_key=f"email:{note.pk}")
     return note
+
+
+def resolve_topic(topic: str, *, now=None) -> int:
+    """Close every open alert about `topic` (for example "decision:12" once it is signed, rejected, overridden or
+    superseded): it leaves the badge's count. Returns how many were closed."""
+    from . import clock
+
+    return Notification.objects.filter(topic=topic, resolved_at__isnull=True).update(resolved_at=now or clock.now())
 
 
 def absolute_url(path: str) -> str:

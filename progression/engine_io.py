@@ -52,17 +52,23 @@ def local_today(plan: Plan, now: datetime.datetime | None = None) -> datetime.da
 
 
 def stint_logs(plan: Plan):
+    """The sessions of the plan's current stint (not yet stamped with a closed stint's number), voided ones left
+    out, oldest first."""
     from sessions.models import SessionLog
 
     return (
-        SessionLog.objects.filter(plan=plan, logged_at__gte=plan.stint_started_at)
+        SessionLog.objects.filter(plan=plan, stint__isnull=True, voided_at__isnull=True)
         .select_related("symptom_report")
         .order_by("date", "logged_at", "id")
     )
 
 
 def session_input(log) -> "engine.SessionInput":
+    """A session as the engine reads it: the standing next-morning report, the peak speed as computed from the
+    measured speed and the Vmax it was converted with (unrounded)."""
     report = getattr(log, "symptom_report", None)
+    if report is not None and report.voided_at is not None:
+        report = None
     return engine.SessionInput(
         date=log.date,
         pain_during=log.pain_during,
@@ -74,7 +80,7 @@ def session_input(log) -> "engine.SessionInput":
         technique_fatigued=log.technique_fatigued,
         rpe=log.rpe,
         minutes=Decimal(log.minutes),
-        peak_speed_pct=log.peak_speed_pct,
+        peak_speed_pct=log.exact_peak_speed_pct,
         efforts_95=log.efforts_95,
         full_session=log.full_session,
         red_flag=log.red_flag,
@@ -83,41 +89,53 @@ def session_input(log) -> "engine.SessionInput":
     )
 
 
-def strength_readings(plan: Plan) -> list:
-    """LSI readings from assessments since the stint began: strength reaches the engine from both sources."""
+def stint_readings(plan: Plan) -> list:
+    """What the stint's assessments measured, as engine readings on their dates: the LSI exactly as computed from
+    the two legs' forces (359.8 / 400 N is 89.95, not 90), the H-test as an apprehension score, the technique
+    checklist score. Assessments belong to stints by the same rule as sessions (entry order)."""
     from sessions.models import Assessment
 
-    since = plan.stint_started_at.astimezone(plan.injury.athlete.organisation.tz).date()
     rows = (
-        Assessment.objects.filter(injury=plan.injury, assessed_on__gte=since, strength_lsi__isnull=False)
-        .order_by("assessed_on", "created_at")
-        .values_list("pk", "assessed_on", "strength_lsi", "strength_method")
+        Assessment.objects.filter(plan=plan, stint__isnull=True, voided_at__isnull=True)
+        .order_by("assessed_on", "created_at", "id")
     )
-    return [
-        engine.StrengthReading(date=d, lsi=lsi, method=method or None, ref=f"assessment:{pk}")
-        for pk, d, lsi, method in rows
-    ]
+    readings = []
+    for a in rows:
+        lsi = a.exact_lsi
+        if lsi is None and a.h_test_insecurity is None and a.technique_pct is None:
+            continue
+        readings.append(engine.Reading(
+            date=a.assessed_on, strength_lsi=lsi, strength_method=(a.strength_method or None) if lsi is not None else None,
+            apprehension=a.h_test_insecurity, technique=a.technique_pct, ref=f"assessment:{a.pk}",
+        ))
+    return readings
 
 
 def plan_loads(plan: Plan, today: datetime.date) -> tuple[list[Decimal], Decimal | None]:
-    """Daily sRPE loads over the whole plan, from its first session (or start) to today."""
+    """Daily sRPE loads from the day of the plan's first logged session to today (PROTOCOL.md: the series and the
+    21-day rule count from that first session, not from the plan's start); voided sessions left out."""
     from sessions.models import SessionLog
 
-    rows = list(SessionLog.objects.filter(plan=plan, date__lte=today).values_list("date", "rpe", "minutes"))
-    start = min([plan.start_date, *(d for d, _, _ in rows)])
+    rows = list(SessionLog.objects.filter(plan=plan, date__lte=today, voided_at__isnull=True)
+                .values_list("date", "rpe", "minutes"))
+    baseline_daily = plan.baseline_weekly_load / 7 if plan.baseline_weekly_load else None
+    if not rows:
+        return [], baseline_daily
+    start = min(d for d, _, _ in rows)
     sessions = [(d, engine.session_load(rpe, Decimal(minutes))) for d, rpe, minutes in rows]
     loads = engine.daily_loads([(d, load) for d, load in sessions if load is not None], start, today)
-    baseline_daily = plan.baseline_weekly_load / 7 if plan.baseline_weekly_load else None
     return loads, baseline_daily
 
 
 def plan_context(plan: Plan, today: datetime.date, protocol) -> "engine.Context":
+    """The plan's side of the evidence: the workload ratio, the load against the pre-injury baseline (exactly as
+    computed: 89.95 % does not meet 90 %) and the days since clearance."""
     loads, baseline_daily = plan_loads(plan, today)
     acwr = engine.protocol_acwr(protocol, loads, baseline_daily=baseline_daily)
     load_pct = None
     if plan.baseline_weekly_load:
         week = sum(loads[-7:], Decimal(0))
-        load_pct = (week / plan.baseline_weekly_load * 100).quantize(Decimal("0.1"))
+        load_pct = week / plan.baseline_weekly_load * 100
     days_since_rts = (today - plan.clearance_date).days if plan.clearance_date else None
     return engine.Context(acwr=acwr, load_pct=load_pct, days_since_rts=days_since_rts, review_pending=plan.review_pending)
 
@@ -130,6 +148,6 @@ def inputs_record(history, readings, context, today) -> dict:
     return to_json_safe({
         "today": today,
         "history": [row(s) for s in history],
-        "strength_readings": [row(r) for r in readings],
+        "readings": [row(r) for r in readings],
         "context": row(context),
     })

@@ -78,6 +78,10 @@ class Plan(models.Model):
     injury = models.ForeignKey("athletes.Injury", on_delete=models.CASCADE, related_name="plans")
     protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="plans")
     current_phase = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(6)])
+    stint = models.PositiveIntegerField(
+        default=1, help_text="The current stint's number. Sessions and assessments entered during it carry no "
+        "number until it closes; closing it stamps them with this number and starts the next.",
+    )
     stint_started_at = models.DateTimeField(
         default=clock.now,
         help_text="Start of the current stint: the last phase change, regression or override. The engine reads the sessions logged since.",
@@ -139,6 +143,11 @@ class Decision(models.Model):
         SESSION_LOG = "session_log", "Session logged"
         SYMPTOM_REPORT = "symptom_report", "Next-morning report"
         ASSESSMENT = "assessment", "Assessment"
+        MEASUREMENT = "measurement", "Session measurements"
+        TECHNIQUE = "technique", "Technique rating"
+        CORRECTION = "correction", "Correction"
+        SETTINGS = "settings", "Plan settings changed"
+        SIGN_OFF = "sign_off", "Re-checked at sign-off"
         MANUAL = "manual", "Manual re-evaluation"
         NIGHTLY = "nightly", "Nightly re-evaluation"
 
@@ -157,6 +166,10 @@ class Decision(models.Model):
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="decisions")
     trigger = models.CharField(max_length=16, choices=Trigger.choices)
+    trigger_note = models.TextField(blank=True, help_text="What arrived, in words: a correction and its reason, "
+                                    "a late warning sign for a session of an earlier stint.")
+    late = models.BooleanField(default=False, help_text="A late warning sign: rules 1-2 on a session of an earlier "
+                               "stint (PROTOCOL.md, \"The stint\").")
     session_log = models.ForeignKey("training.SessionLog", null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")
     symptom_report = models.ForeignKey("training.SymptomReport", null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")
     assessment = models.ForeignKey("training.Assessment", null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions")

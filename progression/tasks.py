@@ -77,6 +77,7 @@ def escalate_overdue_signoffs(*, now: datetime.datetime) -> int:
                 if (user.pk, key) in done:
                     continue
                 notify(recipient=user, kind=Notification.Kind.ESCALATION, plan=plan, url=url, dedupe_key=key,
+                       topic=f"decision:{decision.pk}",
                        title=f"Sign-off overdue: {athlete.full_name} has waited {hours} h to advance to {target}",
                        body=(f"The engine found {athlete.full_name} ready to advance from P{decision.from_phase} to "
                              f"{target} on {decision.decided_on:%d %b %Y}. Nothing changes for the athlete until "

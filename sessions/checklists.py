@@ -6,7 +6,7 @@ items below are this app's short wording of the twelve sprint-mechanics errors t
 check the wording against the published tool. The score is the share of items performed correctly, so
 5 errors of 12 = 58.3 %.
 """
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 DRILL_CHECKLIST = (
     ("tall_posture", "Tall posture, hips high"),
@@ -42,11 +42,12 @@ def checklist_for_phase(phase: int | None) -> str:
 
 
 def score(kind: str, correct_codes) -> Decimal:
-    """% of the checklist performed correctly, to one decimal (half up)."""
+    """% of the checklist performed correctly, to one decimal, rounded down: a score shown never meets a threshold
+    (of one decimal) that the exact share misses."""
     items = CHECKLISTS[kind]
     codes = {code for code, _ in items}
     unknown = set(correct_codes) - codes
     if unknown:
         raise ValueError(f"Unknown checklist items: {sorted(unknown)}")
     value = Decimal(len(set(correct_codes))) / Decimal(len(items)) * 100
-    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return value.quantize(Decimal("0.1"), rounding=ROUND_FLOOR)

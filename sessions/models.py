@@ -5,7 +5,7 @@ The field names and ranges are those of PROTOCOL.md, "Inputs per logged session"
 """
 import datetime
 import uuid
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_FLOOR, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -36,16 +36,61 @@ class StrengthMethod(models.TextChoices):
     NORDIC = "nordic", "Nordic (force frame)"
 
 
-def compute_lsi(injured, uninjured) -> Decimal | None:
-    """Limb symmetry index: injured / uninjured x 100, to one decimal."""
+def exact_lsi(injured, uninjured) -> Decimal | None:
+    """Limb symmetry index as computed: injured / uninjured x 100, unrounded (what the engine compares).
+
+    359.8 N / 400 N is 89.95, which does not meet 90 (PROTOCOL.md: numbers are compared as computed).
+    """
     if injured is None or uninjured in (None, 0):
         return None
-    value = Decimal(str(injured)) / Decimal(str(uninjured)) * 100
-    return value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return Decimal(str(injured)) / Decimal(str(uninjured)) * 100
 
 
-class Assessment(models.Model):
+def compute_lsi(injured, uninjured) -> Decimal | None:
+    """The LSI as pages show it: to one decimal, rounded down, so that a shown value never meets a threshold
+    the exact one misses (89.95 shows as 89.9, not 90.0). The engine reads `exact_lsi`."""
+    value = exact_lsi(injured, uninjured)
+    return None if value is None else value.quantize(Decimal("0.1"), rounding=ROUND_FLOOR)
+
+
+def exact_speed_pct(speed_mps, vmax_mps) -> Decimal | None:
+    """A measured speed as % of the athlete's maximal velocity, unrounded."""
+    if speed_mps is None or vmax_mps in (None, 0):
+        return None
+    return Decimal(str(speed_mps)) / Decimal(str(vmax_mps)) * 100
+
+
+class Correctable(models.Model):
+    """A clinical record that is corrected or voided, never deleted: the audit trail keeps the old values.
+
+    A voided record stays in the database (and on the pages, struck through) but the engine, the charts and
+    the workload series no longer read it.
+    """
+
+    corrected_at = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    voided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", editable=False)
+    void_reason = models.TextField(blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
+
+
+class Assessment(Correctable):
     injury = models.ForeignKey("athletes.Injury", on_delete=models.CASCADE, related_name="assessments")
+    plan = models.ForeignKey(
+        "progression.Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="assessments",
+        editable=False, help_text="The injury's plan when the assessment was entered (a plan adopts earlier ones).",
+    )
+    stint = models.PositiveIntegerField(
+        null=True, blank=True, editable=False,
+        help_text="The plan's stint this assessment belongs to; empty while that is the current stint.",
+    )
     assessed_on = models.DateField(default=local_today)
     clinician = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     pain_palpation = models.PositiveSmallIntegerField("pain on palpation (0-10)", validators=_range(0, 10))
@@ -114,6 +159,10 @@ class Assessment(models.Model):
         return f"Assessment {self.assessed_on:%d %b %Y}"
 
     @property
+    def exact_lsi(self) -> Decimal | None:
+        return exact_lsi(self.strength_injured_n, self.strength_uninjured_n)
+
+    @property
     def audit_organisation(self):
         return self.injury.athlete.organisation
 
@@ -133,15 +182,21 @@ class Assessment(models.Model):
         if errors:
             raise ValidationError(errors)
         self.strength_lsi = compute_lsi(self.strength_injured_n, self.strength_uninjured_n)
-        if self.strength_lsi is not None and self.strength_lsi > 200:
+        if self.strength_lsi is not None and self.exact_lsi > 200:
             raise ValidationError({"strength_injured_n": "The injured leg reads more than twice the uninjured one: check the values."})
 
 
-class SessionLog(models.Model):
-    """One training session, as the athlete (or a coach or clinician for them) logged it."""
+class SessionLog(Correctable):
+    """One training session, as the athlete (or a coach or clinician for them) logged it, with what staff
+    measured in it (technique, peak speed, efforts, a full team session, an H-test)."""
 
     athlete = models.ForeignKey("athletes.Athlete", on_delete=models.CASCADE, related_name="session_logs")
     plan = models.ForeignKey("progression.Plan", null=True, blank=True, on_delete=models.SET_NULL, related_name="session_logs")
+    stint = models.PositiveIntegerField(
+        null=True, blank=True, editable=False,
+        help_text="The plan's stint this session belongs to; empty while that is the current stint. A stint "
+                  "closes (a regression, an advance, an override) after everything entered before it.",
+    )
     date = models.DateField(default=local_today)
     phase = models.PositiveSmallIntegerField(null=True, blank=True, help_text="The plan's phase when the session was logged.")
     pain_during = models.PositiveSmallIntegerField("worst pain during (0-10)", validators=_range(0, 10))
@@ -159,6 +214,14 @@ class SessionLog(models.Model):
     technique_fatigued = models.DecimalField(max_digits=4, decimal_places=1, null=True, blank=True, validators=_range(0, 100))
     peak_speed_pct = models.DecimalField(
         "peak speed (% of Vmax)", max_digits=4, decimal_places=1, null=True, blank=True, validators=_range(0, 120)
+    )
+    peak_speed_mps = models.DecimalField(
+        "peak speed (m/s)", max_digits=4, decimal_places=2, null=True, blank=True, validators=_range(0, 15),
+        help_text="The measured speed, when it was entered in m/s or km/h (GPS, timing gates).",
+    )
+    peak_speed_vmax_mps = models.DecimalField(
+        "Vmax used (m/s)", max_digits=4, decimal_places=2, null=True, blank=True, editable=False,
+        help_text="The athlete's Vmax the measured speed was converted with.",
     )
     efforts_95 = models.PositiveSmallIntegerField("efforts at ≥ 95% Vmax", null=True, blank=True, validators=_range(0, 100))
     full_session = models.BooleanField("full team / race-pace session", default=False)
@@ -187,6 +250,7 @@ class SessionLog(models.Model):
             models.CheckConstraint(condition=_between("technique_fresh", 0, 100), name="session_tech_fresh_0_100"),
             models.CheckConstraint(condition=_between("technique_fatigued", 0, 100), name="session_tech_fatigued_0_100"),
             models.CheckConstraint(condition=_between("peak_speed_pct", 0, 120), name="session_peak_speed_0_120"),
+            models.CheckConstraint(condition=_between("peak_speed_mps", 0, 15), name="session_peak_speed_mps_0_15"),
             models.CheckConstraint(condition=_between("efforts_95", 0, 100), name="session_efforts_0_100"),
             models.CheckConstraint(condition=_between("apprehension", 0, 100), name="session_apprehension_0_100"),
             models.CheckConstraint(condition=_between("phase", 0, 6), name="session_phase_0_6"),
@@ -205,6 +269,12 @@ class SessionLog(models.Model):
         """Foster's session load: RPE x minutes (arbitrary units)."""
         return Decimal(self.rpe) * self.minutes
 
+    @property
+    def exact_peak_speed_pct(self) -> Decimal | None:
+        """Peak speed as % of Vmax as computed from the measured speed (unrounded), else as entered."""
+        computed = exact_speed_pct(self.peak_speed_mps, self.peak_speed_vmax_mps)
+        return computed if computed is not None else self.peak_speed_pct
+
     def clean(self):
         recorded_on = self.recorded_on or local_today()
         if self.date and self.date > recorded_on:
@@ -217,7 +287,7 @@ class SessionLog(models.Model):
             raise ValidationError({"strength_method": "Say how strength was tested: readings are only compared within one method."})
 
 
-class SymptomReport(models.Model):
+class SymptomReport(Correctable):
     """The next-morning report for a session: soreness in the injured thigh, with sleep and fatigue beside it."""
 
     session_log = models.OneToOneField(SessionLog, on_delete=models.CASCADE, related_name="symptom_report")
@@ -253,7 +323,7 @@ def validate_video_size(file):
                               "Trim it, or paste a link instead.")
 
 
-class TechniqueRating(models.Model):
+class TechniqueRating(Correctable):
     """A coach's rating of a session's technique: the checklist ticked, fresh and fatigued reps, and a video."""
 
     class Kind(models.TextChoices):

@@ -4,8 +4,8 @@ from django.shortcuts import redirect, render
 
 from athletes import selectors as athlete_selectors
 from core.views import role_required, run_service
+from progression import evidence
 
-from . import services
 from .forms import AssessmentForm
 from .models import Assessment
 
@@ -17,7 +17,7 @@ def assessment_create(request, injury_pk):
     form = AssessmentForm(request.POST or None, instance=Assessment(injury=injury, recorded_on=today),
                           initial={"assessed_on": today})
     if request.method == "POST" and form.is_valid():
-        assessment = run_service(form, services.assessment_create, actor=request.user, injury=injury, **form.cleaned_data)
+        assessment = run_service(form, evidence.assessment_enter, actor=request.user, injury=injury, **form.cleaned_data)
         if assessment is not None:
             lsi = f" LSI {assessment.strength_lsi}%." if assessment.strength_lsi is not None else ""
             messages.success(request, f"Assessment saved.{lsi}")

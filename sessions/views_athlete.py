@@ -6,10 +6,11 @@ from django.shortcuts import redirect, render
 from athletes.selectors import athlete_for_user
 from core import clock
 from core.views import role_required, run_service
+from progression import evidence
 from progression import selectors as plan_selectors
 from progression.prescriptions import plan_day
 
-from . import selectors, services
+from . import selectors
 from .forms_athlete import SessionLogForm, SymptomReportForm
 
 
@@ -48,7 +49,7 @@ def log_session(request):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         client_id = data.pop("client_id")
-        result = run_service(form, services.session_log_create, actor=request.user, athlete=athlete,
+        result = run_service(form, evidence.session_log_enter, actor=request.user, athlete=athlete,
                              client_id=client_id, date=_today(athlete), **data)
         if result is not None:
             log, created = result
@@ -74,7 +75,7 @@ def report(request, pk):
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         client_id = data.pop("client_id")
-        result = run_service(form, services.symptom_report_create, actor=request.user, session_log=log,
+        result = run_service(form, evidence.symptom_report_enter, actor=request.user, session_log=log,
                              client_id=client_id, **data)
         if result is not None:
             rep, created = result

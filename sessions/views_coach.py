@@ -5,8 +5,9 @@ from django.shortcuts import redirect, render
 
 from core.access import access_for
 from core.views import role_required, run_service
+from progression import evidence
 
-from . import selectors, services
+from . import selectors
 from .checklists import checklist_for_phase
 from .forms_coach import TechniqueRatingForm
 
@@ -20,7 +21,7 @@ def rate_technique(request, pk):
     kind = request.GET.get("kind") if request.GET.get("kind") in ("drill", "smas") else checklist_for_phase(log.phase)
     form = TechniqueRatingForm(request.POST or None, request.FILES or None, kind=kind)
     if request.method == "POST" and form.is_valid():
-        rating = run_service(form, services.technique_rate, actor=request.user, session_log=log, kind=kind,
+        rating = run_service(form, evidence.technique_rating_enter, actor=request.user, session_log=log, kind=kind,
                              **form.cleaned_data)
         if rating is not None:
             messages.success(request, f"Technique {rating.score}% saved for {log.athlete.full_name}.")

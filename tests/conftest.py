@@ -102,3 +102,13 @@ def _real_clock_after_each_test():
 
     yield
     clock.resume()
+
+
+def next_morning(organisation, hour: int = 8):
+    """08:00 tomorrow in the organisation's time zone: when a next-morning report for today's session is accepted."""
+    import datetime
+
+    from core import clock
+
+    tomorrow = clock.local_today(organisation.tz) + datetime.timedelta(days=1)
+    return datetime.datetime.combine(tomorrow, datetime.time(hour), tzinfo=organisation.tz)

@@ -65,9 +65,19 @@ engineer's report):
     adds LSI readings that came without a session (assessments). They are merged
     with the sessions' LSIs by date (sessions first on the same date, so a same-day
     assessment is "the most recent") and read by rule 4, rule 5 and ``min_lsi``.
+19. App-only extension: ``evaluate(..., readings=[Reading(...)])`` adds readings
+    that may also carry an H-test apprehension score or a technique score (a clinic
+    assessment). The technique criterion and the apprehension criterion read the most
+    recent score of sessions and readings merged by date; rule 9 reads the latest
+    session's score unless a reading dated on or after that session's day is more
+    recent (an H-test of 40 in an assessment holds a P4-P6 plan).
+20. Late warning signs (``evaluate_late_warning``): a next-morning report or a
+    correction for a session of an earlier stint is checked against rules 1 and 2
+    alone, from the plan's current phase; if one fires, it decides (regress, refer as
+    that rule says). Rule 3 needs adjacent sessions of one stint and is not checked late.
 """
 
-from .evaluate import evaluate
+from .evaluate import LATE_WARNING_RULES, evaluate, evaluate_late_warning
 from .load import daily_loads, ewma_acwr, protocol_acwr, session_load, time_floor, time_floor_days
 from .prescription import (
     DayPrescription,
@@ -92,7 +102,17 @@ from .protocol import (
     protocol_to_dict,
 )
 from .scenarios import Scenario, ScenarioDocument, ScenarioError, parse_scenario_document, run_scenarios
-from .types import Context, Decision, Outcome, Reason, Recommendation, SessionInput, StrengthReading, jsonable
+from .types import (
+    Context,
+    Decision,
+    Outcome,
+    Reading,
+    Reason,
+    Recommendation,
+    SessionInput,
+    StrengthReading,
+    jsonable,
+)
 
 __all__ = [
     "Context",
@@ -102,10 +122,12 @@ __all__ = [
     "ItemTemplate",
     "LoadParams",
     "Outcome",
+    "LATE_WARNING_RULES",
     "Phase",
     "PrescriptionItem",
     "Protocol",
     "ProtocolError",
+    "Reading",
     "Reason",
     "Recommendation",
     "RuleSpec",
@@ -121,6 +143,7 @@ __all__ = [
     "default_protocol_data",
     "default_training_days",
     "evaluate",
+    "evaluate_late_warning",
     "ewma_acwr",
     "jsonable",
     "load_default_protocol",

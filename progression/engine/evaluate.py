@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 from .protocol import Protocol
 from .rules import RULE_CHECKS, State
-from .types import Context, Decision, Outcome, Reason, SessionInput, StrengthReading
+from .types import Context, Decision, Outcome, Reading, Reason, SessionInput, StrengthReading
 
 __all__ = ["evaluate"]
 
@@ -33,6 +33,7 @@ def evaluate(
     today: datetime.date,
     context: Context = _EMPTY_CONTEXT,
     strength_readings: Sequence[StrengthReading] = (),
+    readings: Sequence[Reading] = (),
 ) -> Decision:
     """Decide ADVANCE / HOLD / REGRESS for a plan in ``phase``.
 
@@ -40,6 +41,8 @@ def evaluate(
     ``today`` is the day of the decision. ``strength_readings`` (app only) are
     LSI readings of the stint that came without a session (assessments); the
     strength rules and criteria read them together with the sessions' LSIs.
+    ``readings`` (app only) are :class:`Reading` objects that may also carry an
+    apprehension or a technique score; both kinds are merged by date.
     """
     phases = protocol.phases
     if type(phase) is not int or phase < 0 or phase >= len(phases):
@@ -48,9 +51,8 @@ def evaluate(
         history = tuple(history)
     if context is None:
         context = _EMPTY_CONTEXT
-    if strength_readings:
-        strength_readings = tuple(strength_readings)
-    st = State(protocol, phases[phase], history, today, context, strength_readings or ())
+    extra = tuple(strength_readings or ()) + tuple(readings or ())
+    st = State(protocol, phases[phase], history, today, context, extra)
     reasons: list[Reason] = []
     verdict = None
     for rule in protocol.rules:
@@ -88,3 +90,37 @@ def evaluate(
         protocol.slug,
         protocol.version,
     )
+
+
+#: The rules a late warning sign is checked against (PROTOCOL.md, "The stint": rule 1 or rule 2).
+LATE_WARNING_RULES = ("red_flag", "pain_or_soreness_5")
+
+
+def evaluate_late_warning(
+    protocol: Protocol,
+    *,
+    phase: int,
+    session: SessionInput,
+    today: datetime.date,
+) -> Decision | None:
+    """A warning sign that arrived late for a session of an earlier stint (a next-morning report, a correction).
+
+    PROTOCOL.md, "The stint": evidence that meets rule 1 or rule 2 "still regresses, refers and alerts: it is
+    never lost because the stint moved on". This checks those two rules on ``session`` alone, from the plan's
+    current ``phase``; ``None`` when neither fires (the late evidence changes nothing else: the current stint
+    does not contain it). The regression, the referral and the reasons are those of the rule that fired.
+    """
+    phases = protocol.phases
+    if type(phase) is not int or phase < 0 or phase >= len(phases):
+        raise ValueError(f"phase must be an integer 0-{len(phases) - 1}, got {phase!r}")
+    st = State(protocol, phases[phase], (session,), today, _EMPTY_CONTEXT, ())
+    reasons: list[Reason] = []
+    for rule in protocol.rules:
+        if rule.code not in LATE_WARNING_RULES:
+            continue
+        verdict = RULE_CHECKS[rule.code](rule, st, reasons)
+        if verdict is not None:
+            outcome, to_phase, refer, decided_by, recs = verdict
+            return Decision(outcome, phase, to_phase, refer, decided_by, tuple(reasons), recs, protocol.slug,
+                            protocol.version)
+    return None

@@ -132,7 +132,7 @@ class State:
         "extra",
         "_lsi",
         "_lsi_done",
-        "_readings",
+        "_merged",
     )
 
     def __init__(
@@ -153,20 +153,42 @@ class State:
         self.extra = extra_readings
         self._lsi = None
         self._lsi_done = False
-        self._readings = None
+        self._merged = None
 
-    def lsi_sources(self) -> tuple:
-        """Everything that may carry an LSI, oldest first: the sessions, and (app only)
-        the extra strength readings merged in by date (sessions first on the same date).
-        Items have ``date``, ``strength_lsi`` (may be None for sessions), ``strength_method``, ``ref``."""
+    def merged(self, attr: str) -> tuple:
+        """Everything that carries ``attr`` (``strength_lsi``, ``technique``, ``apprehension``), oldest first:
+        the sessions and (app only) the extra readings merged in by date, sessions first on the same date (so a
+        same-day assessment is the more recent). Without extra readings: the stint itself (items may have
+        ``attr`` None)."""
         if not self.extra:
             return self.history
-        if self._readings is None:
-            merged = [s for s in self.history if s.strength_lsi is not None]
-            merged.extend(self.extra)
-            merged.sort(key=_by_date)  # stable: sessions stay before readings of the same date
-            self._readings = tuple(merged)
-        return self._readings
+        if self._merged is None:
+            self._merged = {}
+        found = self._merged.get(attr)
+        if found is None:
+            items = [s for s in self.history if getattr(s, attr) is not None]
+            items.extend(r for r in self.extra if getattr(r, attr) is not None)
+            items.sort(key=_by_date)  # stable: sessions stay before readings of the same date
+            found = self._merged[attr] = tuple(items)
+        return found
+
+    def lsi_sources(self) -> tuple:
+        """Everything that may carry an LSI, oldest first (see :meth:`merged`).
+        Items have ``date``, ``strength_lsi`` (may be None for sessions), ``strength_method``, ``ref``."""
+        return self.merged("strength_lsi")
+
+    def latest_apprehension(self):
+        """Rule 9's reading: the latest session's H-test score, unless an extra reading (an assessment) dated on
+        or after the latest session's day carries a more recent one."""
+        last = self.last
+        if last is None:
+            return None
+        best = last if last.apprehension is not None else None
+        if self.extra:
+            for r in self.extra:
+                if r.apprehension is not None and r.date >= last.date and (best is None or r.date >= best.date):
+                    best = r
+        return best
 
     def recent_lsi(self):
         """The most recent LSI reading measured within the window before today
@@ -800,8 +822,8 @@ def check_apprehension(rule: RuleSpec, st: State, reasons: list):
     above = P["above"]
     code = "rule." + rule.code
     ph = st.phase
-    last = st.last
-    a = last.apprehension if last is not None else None
+    src = st.latest_apprehension()
+    a = src.apprehension if src is not None else None
     values = {"apprehension": a, "above": above, "from_phase": from_phase, "applies": ph.number >= from_phase}
     if ph.number < from_phase:
         reasons.append(
@@ -817,18 +839,18 @@ def check_apprehension(rule: RuleSpec, st: State, reasons: list):
             )
         )
         return None
+    where = "in the latest session" if src is st.last else "in an assessment"
     if a is None or a <= above:
         msg = (
             "No apprehension score in the latest session."
             if a is None
-            else f"Apprehension {fmt(a)} on the H-test in the latest session ({_iso(last.date)}), "
-            f"not above {fmt(above)}."
+            else f"Apprehension {fmt(a)} on the H-test {where} ({_iso(src.date)}), not above {fmt(above)}."
         )
         reasons.append(_R(code, "rule", rule.number, rule.title, "clear", msg, values, rule.source))
         return None
-    values["date"] = last.date
-    if last.ref is not None:
-        values["ref"] = last.ref
+    values["date"] = src.date
+    if src.ref is not None:
+        values["ref"] = src.ref
     reasons.append(
         _R(
             code,
@@ -836,7 +858,7 @@ def check_apprehension(rule: RuleSpec, st: State, reasons: list):
             rule.number,
             rule.title,
             "fired",
-            f"Apprehension {fmt(a)} on the H-test in the latest session ({_iso(last.date)}); from Phase "
+            f"Apprehension {fmt(a)} on the H-test {where} ({_iso(src.date)}); from Phase "
             f"{from_phase} on it must not be above {fmt(above)}.",
             values,
             rule.source,
@@ -936,7 +958,7 @@ def _c_min_lsi(c: Criterion, st: State) -> Reason:
 
 def _c_min_technique(c: Criterion, st: State) -> Reason:
     need = c.value
-    for s in reversed(st.history):
+    for s in reversed(st.merged("technique")):
         if s.technique is not None:
             ok = s.technique >= need
             return _crit(
@@ -1026,7 +1048,7 @@ def _c_min_full_sessions(c: Criterion, st: State) -> Reason:
 def _c_max_apprehension(c: Criterion, st: State) -> Reason:
     limit = c.value
     need_words = f"must be {fmt(limit)}" if limit == 0 else f"must be {fmt(limit)} or less"
-    for s in reversed(st.history):
+    for s in reversed(st.merged("apprehension")):
         a = s.apprehension
         if a is not None:
             return _crit(

@@ -20,6 +20,7 @@ __all__ = [
     "Reason",
     "Recommendation",
     "SessionInput",
+    "Reading",
     "StrengthReading",
     "to_decimal",
     "jsonable",
@@ -164,6 +165,39 @@ class StrengthReading:
     @property
     def strength_method(self) -> str | None:
         return self.method
+
+    @property
+    def apprehension(self) -> None:
+        return None
+
+    @property
+    def technique(self) -> None:
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """Measurements that came without a logged session: a clinic assessment, an import (app only).
+
+    Any of ``strength_lsi`` (with its ``strength_method``), ``apprehension`` (H-test, 0-100) and ``technique``
+    (% of the checklist) may be set. ``evaluate(..., readings=...)`` merges them with the sessions' own values
+    by date (on the same date the reading counts as the more recent): the strength rules and the LSI criterion
+    read the LSIs, the technique criterion the technique scores, the apprehension rule and criterion the
+    apprehension scores.
+    """
+
+    date: datetime.date
+    strength_lsi: Decimal | None = None
+    strength_method: str | None = None
+    apprehension: Decimal | None = None
+    technique: Decimal | None = None
+    ref: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("strength_lsi", "apprehension", "technique"):
+            v = getattr(self, name)
+            if v is not None and type(v) is not _Decimal:
+                object.__setattr__(self, name, to_decimal(v))
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,8 +20,9 @@ from core.api_base import (
     ReadAnyWriteClinician,
     parse_pk,
 )
+from progression import evidence
 
-from .. import selectors, services
+from .. import selectors
 from .filters import AssessmentFilter, SessionLogFilter, SymptomReportFilter
 from .serializers import (
     AssessmentInput,
@@ -105,7 +106,7 @@ class SessionLogViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet
             # Left out: the day of the first submission on a retry, else the athlete's today.
             first = selectors.session_log_list(user=request.user).filter(client_id=client_id).first() if client_id else None
             fields["date"] = first.date if first is not None else _athlete_today(athlete)
-        log, created = services.session_log_create(actor=request.user, athlete=athlete, client_id=client_id, **fields)
+        log, created = evidence.session_log_enter(actor=request.user, athlete=athlete, client_id=client_id, **fields)
         log = selectors.session_log_get(user=request.user, pk=log.pk)
         return Response(SessionLogOutput(log).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
@@ -146,7 +147,7 @@ class SymptomReportViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericView
         data = SymptomReportInput(data=request.data, context={"request": request})
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        report, created = services.symptom_report_create(
+        report, created = evidence.symptom_report_enter(
             actor=request.user, session_log=fields.pop("session_log"), client_id=fields.pop("client_id", None), **fields)
         report = selectors.symptom_report_get(user=request.user, pk=report.pk)
         return Response(SymptomReportOutput(report).data,
@@ -186,6 +187,6 @@ class AssessmentViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet
         fields = dict(data.validated_data)
         injury = fields.pop("injury")
         fields.setdefault("assessed_on", _athlete_today(injury.athlete))
-        assessment = services.assessment_create(actor=request.user, injury=injury, **fields)
+        assessment = evidence.assessment_enter(actor=request.user, injury=injury, **fields)
         assessment = selectors.assessment_get(user=request.user, pk=assessment.pk)
         return Response(AssessmentOutput(assessment).data, status=status.HTTP_201_CREATED)

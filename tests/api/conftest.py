@@ -44,11 +44,12 @@ class Objects:
     protocol: object
     plan: object
     session: object          # has a next-morning report
-    open_session: object     # no report yet
+    open_session: object     # no report yet (an earlier stint's)
     report: object
     assessment: object
     decision: object
     spare_injury: object     # an injury of the athlete with no plan
+    earlier_session: object = None  # reported, before `session`: the stint's first
 
 
 @pytest.fixture
@@ -60,8 +61,13 @@ def objects(world) -> Objects:
     session = SessionLog.objects.create(athlete=world.athlete, plan=plan, phase=0, pain_during=1, rpe=5, minutes=30,
                                         date=datetime.date.today() - datetime.timedelta(days=2))
     report = SymptomReport.objects.create(session_log=session, soreness_24h=1)
+    earlier = SessionLog.objects.create(athlete=world.athlete, plan=plan, phase=0, pain_during=0, rpe=4, minutes=25,
+                                        date=datetime.date.today() - datetime.timedelta(days=4))
+    SymptomReport.objects.create(session_log=earlier, soreness_24h=0)
+    # The unreported session belongs to an earlier stint, so the current one ([earlier, session], both reported
+    # and clean) backs the pending advance below, and a sign-off's re-check agrees with it.
     open_session = SessionLog.objects.create(athlete=world.athlete, plan=plan, phase=0, pain_during=0, rpe=4, minutes=25,
-                                             date=datetime.date.today() - datetime.timedelta(days=1))
+                                             date=datetime.date.today() - datetime.timedelta(days=1), stint=0)
     assessment = Assessment.objects.create(injury=world.injury, clinician=world.clinician, pain_palpation=2,
                                            assessed_on=datetime.date.today() - datetime.timedelta(days=3))
     decision = Decision.objects.create(
@@ -73,7 +79,7 @@ def objects(world) -> Objects:
     )
     spare_injury = InjuryFactory(athlete=world.athlete, side="right",
                                  date_of_injury=datetime.date.today() - datetime.timedelta(days=400))
-    return Objects(world, protocol, plan, session, open_session, report, assessment, decision, spare_injury)
+    return Objects(world, protocol, plan, session, open_session, report, assessment, decision, spare_injury, earlier)
 
 
 def new_client_id() -> str:

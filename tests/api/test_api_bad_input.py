@@ -37,8 +37,30 @@ def test_a_session_in_the_future_is_refused(world, api_for):
 
 
 def test_an_lsi_needs_its_test_method(world, api_for):
-    body = errors(api_for(world.athlete_user).post("/api/v1/session-logs/", {**SESSION, "strength_lsi": 90}))
+    body = errors(api_for(world.clinician).post("/api/v1/session-logs/", {**SESSION, "athlete": world.athlete.pk,
+                                                                           "strength_lsi": 90}))
     assert "strength_method" in body
+
+
+@pytest.mark.parametrize("field, value", [
+    ("strength_lsi", 90), ("strength_method", "iso_90_90"), ("technique", 80), ("technique_fresh", 80),
+    ("technique_fatigued", 70), ("peak_speed_pct", 95), ("efforts_95", 3), ("full_session", True),
+    ("apprehension", 0),
+])
+def test_an_athlete_cannot_send_a_clinical_measurement(world, api_for, field, value):
+    """Issue 9: an athlete posted LSI, technique, speed, efforts and apprehension through the API and the engine
+    counted them. Each is now a 400 naming the field, and nothing is written."""
+    body = errors(api_for(world.athlete_user).post("/api/v1/session-logs/", {**SESSION, field: value}))
+    assert list(body) == [field] and "cannot record" in body[field][0]
+    assert not SessionLog.objects.exists()
+
+
+@pytest.mark.parametrize("field, value", [("apprehension", 0), ("strength_lsi", 90)])
+def test_a_coach_cannot_send_a_clinician_measurement(world, api_for, field, value):
+    body = errors(api_for(world.coach).post("/api/v1/session-logs/", {**SESSION, "athlete": world.athlete.pk,
+                                                                       field: value, "strength_method": "iso_90_90"}))
+    assert field in body
+    assert not SessionLog.objects.exists()
 
 
 def test_soreness_out_of_range(objects, api_for):

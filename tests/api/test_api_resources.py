@@ -5,9 +5,11 @@ import uuid
 import pytest
 from django.utils import timezone
 
+from core import clock
 from core.models import AuditEvent
 from progression.models import Decision, Protocol
 from sessions.models import SessionLog, SymptomReport
+from tests.conftest import next_morning
 from tests.factories import AthleteFactory
 
 from .conftest import new_client_id
@@ -92,6 +94,7 @@ def test_athlete_logs_a_session_and_reports_next_morning(world, api_for):
     assert log["rpe"] == "6.5" and log["load"] == "260.0" and log["symptom_report"] is None
     iso_datetime(log["logged_at"])
 
+    clock.travel_to(next_morning(world.org))  # the next-morning report opens at 04:00 the day after
     report = api.post("/api/v1/symptom-reports/", {"client_id": new_client_id(), "session_log": log["id"],
                                                    "soreness_24h": 2, "sleep_quality": 4})
     assert report.status_code == 201, report.data
@@ -238,7 +241,8 @@ def test_me_today_week_and_progress(objects, api_for):
     assert week["phase"] == 0 and week["iso_year"] == 2025
     progress = api.get("/api/v1/me/progress/").json()
     assert [d["id"] for d in progress["decisions"]] == [objects.decision.pk]
-    assert {s["id"] for s in progress["sessions"]} == {objects.session.pk, objects.open_session.pk}
+    assert {s["id"] for s in progress["sessions"]} == {objects.session.pk, objects.open_session.pk,
+                                                       objects.earlier_session.pk}
 
 
 def test_me_without_a_plan(world, api_for):
@@ -257,5 +261,5 @@ def test_plans_are_scoped_like_the_selectors(objects, api_for):
 
 def test_symptom_reports_listed_with_their_session(objects, api_for):
     body = api_for(objects.world.coach).get("/api/v1/symptom-reports/").json()
-    assert [r["id"] for r in body["results"]] == [objects.report.pk]
-    assert SymptomReport.objects.count() == 1
+    assert {r["id"] for r in body["results"]} == {objects.report.pk, objects.earlier_session.symptom_report.pk}
+    assert SymptomReport.objects.count() == 2

@@ -9,9 +9,9 @@ from django.db import IntegrityError, transaction
 from athletes.forms import InjuryForm
 from athletes.models import Injury
 from athletes.services import injury_create
+from progression.evidence import assessment_enter, session_log_enter, symptom_report_enter
 from sessions.forms import AssessmentForm
 from sessions.models import Assessment, SessionLog, SymptomReport
-from sessions.services import assessment_create, session_log_create, symptom_report_create
 
 pytestmark = pytest.mark.django_db
 
@@ -102,43 +102,43 @@ def test_assessment_form_refuses_pain_11():
 
 def test_service_refuses_pain_11(world):
     with pytest.raises(ValidationError) as exc:
-        session_log_create(actor=world.athlete_user, athlete=world.athlete, pain_during=11, rpe=5, minutes=30)
+        session_log_enter(actor=world.athlete_user, athlete=world.athlete, pain_during=11, rpe=5, minutes=30)
     assert "pain_during" in exc.value.message_dict
     assert not SessionLog.objects.exists()
 
 
 def test_service_refuses_negative_lsi(world):
     with pytest.raises(ValidationError) as exc:
-        session_log_create(actor=world.clinician, athlete=world.athlete, pain_during=1, rpe=5, minutes=30,
+        session_log_enter(actor=world.clinician, athlete=world.athlete, pain_during=1, rpe=5, minutes=30,
                            strength_lsi=Decimal("-5"), strength_method="nordic")
     assert "strength_lsi" in exc.value.message_dict
 
 
 def test_service_refuses_soreness_11(world):
-    log, _ = session_log_create(actor=world.athlete_user, athlete=world.athlete, pain_during=1, rpe=5, minutes=30)
+    log, _ = session_log_enter(actor=world.athlete_user, athlete=world.athlete, pain_during=1, rpe=5, minutes=30)
     with pytest.raises(ValidationError) as exc:
-        symptom_report_create(actor=world.athlete_user, session_log=log, soreness_24h=11)
+        symptom_report_enter(actor=world.athlete_user, session_log=log, soreness_24h=11)
     assert "soreness_24h" in exc.value.message_dict
 
 
 def test_assessment_computes_lsi_and_needs_both_legs(world):
-    a = assessment_create(actor=world.clinician, injury=world.injury, assessed_on=TODAY, pain_palpation=2,
+    a = assessment_enter(actor=world.clinician, injury=world.injury, assessed_on=TODAY, pain_palpation=2,
                           strength_method="iso_90_90", strength_injured_n=Decimal("250"), strength_uninjured_n=Decimal("300"))
     assert a.strength_lsi == Decimal("83.3")
     with pytest.raises(ValidationError) as exc:
-        assessment_create(actor=world.clinician, injury=world.injury, assessed_on=TODAY, pain_palpation=2,
+        assessment_enter(actor=world.clinician, injury=world.injury, assessed_on=TODAY, pain_palpation=2,
                           strength_method="iso_90_90", strength_injured_n=Decimal("250"))
     assert "uninjured" in exc.value.message_dict["strength_uninjured_n"][0]
 
 
 def test_assessment_refuses_an_lsi_over_200(world):
     with pytest.raises(ValidationError):
-        assessment_create(actor=world.clinician, injury=world.injury, assessed_on=TODAY, pain_palpation=2,
+        assessment_enter(actor=world.clinician, injury=world.injury, assessed_on=TODAY, pain_palpation=2,
                           strength_method="nordic", strength_injured_n=Decimal("700"), strength_uninjured_n=Decimal("300"))
 
 
 def test_assessment_cannot_be_in_the_future(world):
     with pytest.raises(ValidationError) as exc:
-        assessment_create(actor=world.clinician, injury=world.injury, assessed_on=TODAY + datetime.timedelta(days=1),
+        assessment_enter(actor=world.clinician, injury=world.injury, assessed_on=TODAY + datetime.timedelta(days=1),
                           pain_palpation=2)
     assert "future" in exc.value.message_dict["assessed_on"][0]

@@ -3,8 +3,8 @@ import pytest
 
 from athletes import selectors
 from core.exceptions import NotFound
+from progression.evidence import session_log_enter
 from sessions.selectors import session_log_list
-from sessions.services import session_log_create
 
 pytestmark = pytest.mark.django_db
 
@@ -54,7 +54,7 @@ def test_injuries_follow_the_athlete_scope(world):
 
 
 def test_session_logs_follow_the_athlete_scope(world):
-    session_log_create(actor=world.athlete_user, athlete=world.athlete, pain_during=1, rpe=4, minutes=30)
+    session_log_enter(actor=world.athlete_user, athlete=world.athlete, pain_during=1, rpe=4, minutes=30)
     assert session_log_list(user=world.athlete_user).count() == 1
     assert session_log_list(user=world.coach).count() == 1
     assert session_log_list(user=world.clinician).count() == 1

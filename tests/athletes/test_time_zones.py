@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from athletes.services import injury_create
-from sessions.services import assessment_create, session_log_create
+from progression.evidence import assessment_enter, session_log_enter
 
 pytestmark = pytest.mark.django_db
 
@@ -43,9 +43,9 @@ def test_the_injury_form_accepts_auckland_today(auckland, client_for):
 
 def test_an_assessment_and_a_session_today_in_auckland(auckland):
     with mock.patch.object(timezone, "now", return_value=INSTANT):
-        assessment = assessment_create(actor=auckland.clinician, injury=auckland.injury, assessed_on=AUCKLAND_TODAY,
+        assessment = assessment_enter(actor=auckland.clinician, injury=auckland.injury, assessed_on=AUCKLAND_TODAY,
                                        pain_palpation=1)
-        log, _ = session_log_create(actor=auckland.athlete_user, athlete=auckland.athlete, date=AUCKLAND_TODAY,
+        log, _ = session_log_enter(actor=auckland.athlete_user, athlete=auckland.athlete, date=AUCKLAND_TODAY,
                                     pain_during=1, rpe=Decimal(4), minutes=30)
     assert assessment.recorded_on == AUCKLAND_TODAY and log.recorded_on == AUCKLAND_TODAY
 

@@ -158,11 +158,13 @@ def plan(world, protocol):
 
 
 def log_session(world, *, now=None, **fields):
-    from sessions.services import session_log_create
+    """A session logged by the athlete (by the clinician when it carries staff measurements)."""
+    from progression.evidence import session_log_enter
+    from sessions.services import ATHLETE_SESSION_FIELDS
 
     values = {"pain_during": 1, "rpe": Decimal(5), "minutes": 40, **fields}
     if now is not None:
         values.setdefault("date", now.astimezone(world.athlete.organisation.tz).date())
-    log, _ = session_log_create(actor=world.athlete_user, athlete=world.athlete, client_id=uuid.uuid4(), now=now,
-                                **values)
+    actor = world.clinician if set(values) - set(ATHLETE_SESSION_FIELDS) else world.athlete_user
+    log, _ = session_log_enter(actor=actor, athlete=world.athlete, client_id=uuid.uuid4(), now=now, **values)
     return log

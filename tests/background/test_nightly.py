@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from core.models import AuditEvent, Notification, OutboxMessage
 from progression import services, tasks
+from progression.evidence import symptom_report_enter
 from progression.models import Decision, Plan
-from sessions.services import symptom_report_create
 from tests.factories import InjuryFactory
 
 from .conftest import at, log_session
@@ -36,7 +36,7 @@ def p1_plan(world, protocol):
     for n in (1, 3):
         log = log_session(world, now=at(day(n), 18), strength_lsi=Decimal(85), strength_method="iso_90_90",
                           technique=Decimal(80))
-        symptom_report_create(actor=world.athlete_user, session_log=log, client_id=uuid.uuid4(),
+        symptom_report_enter(actor=world.athlete_user, session_log=log, client_id=uuid.uuid4(),
                               now=at(day(n + 1), 8), soreness_24h=1)
     latest = Decision.objects.filter(plan=plan).order_by("-created_at", "-id").first()
     assert (latest.outcome, latest.status) == ("advance", "awaiting_signoff"), latest.reasons

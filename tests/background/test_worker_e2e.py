@@ -25,9 +25,9 @@ from django.urls import reverse
 from core import outbox
 from core.models import Notification, OutboxMessage
 from progression import services as plan_services
+from progression.evidence import session_log_enter
 from progression.models import Protocol
 from rehab.celery import app
-from sessions.services import session_log_create
 from tests.conftest import need
 
 from .conftest import ROOT, celery_broker, redis_ping
@@ -107,7 +107,7 @@ def _start_plan(world):
 
 
 def _red_flag(world):
-    log, created = session_log_create(actor=world.athlete_user, athlete=world.athlete, client_id=uuid.uuid4(),
+    log, created = session_log_enter(actor=world.athlete_user, athlete=world.athlete, client_id=uuid.uuid4(),
                                       pain_during=8, rpe=Decimal(6), minutes=30, red_flag=True)
     assert created
     return log

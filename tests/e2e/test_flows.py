@@ -13,8 +13,10 @@ import pytest
 from playwright.sync_api import expect
 
 from athletes.models import Athlete
+from core import clock
+from progression.evidence import session_log_enter, symptom_report_enter
 from progression.models import Decision, Plan
-from sessions.services import session_log_create, symptom_report_create
+from tests.conftest import next_morning
 from tests.e2e.conftest import ARTIFACTS, DESKTOP, PHONE, TABLET, OriginGuard
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -73,9 +75,9 @@ def test_the_whole_course(live_server, browser, world, mailoutbox, shoot):
 
     # An earlier clean session, logged two days ago with its morning report, so today's can complete P0.
     mia = Athlete.objects.get(first_name="Mia")
-    earlier, _ = session_log_create(actor=mia.user, athlete=mia, client_id=uuid.uuid4(), date=today - datetime.timedelta(days=2),
+    earlier, _ = session_log_enter(actor=mia.user, athlete=mia, client_id=uuid.uuid4(), date=today - datetime.timedelta(days=2),
                                     pain_during=1, rpe=Decimal(4), minutes=30)
-    symptom_report_create(actor=mia.user, session_log=earlier, client_id=uuid.uuid4(), soreness_24h=1)
+    symptom_report_enter(actor=mia.user, session_log=earlier, client_id=uuid.uuid4(), soreness_24h=1)
 
     # --- the athlete, on a phone: set a password from the invite, log, report, see the decision ----------
     phone = browser.new_context(**PHONE)
@@ -99,6 +101,7 @@ def test_the_whole_course(live_server, browser, world, mailoutbox, shoot):
     mobile.get_by_role("button", name="Save").click()
     expect(mobile.get_by_text("Today's session is logged")).to_be_visible()
 
+    clock.travel_to(next_morning(world.org))  # the next morning: the report opens at 04:00
     mobile.get_by_role("link", name="Progress", exact=True).click()
     mobile.get_by_role("link", name="report soreness").first.click()
     tap_scale(mobile, "Soreness in the injured thigh this morning", 1)

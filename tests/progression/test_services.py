@@ -10,8 +10,9 @@ from django.utils import timezone
 from core.exceptions import Conflict
 from core.models import AuditEvent, Notification
 from progression import services
+from progression.evidence import assessment_enter, session_log_enter, symptom_report_enter
 from progression.models import Decision, Plan, Protocol
-from sessions.services import assessment_create, session_log_create, symptom_report_create
+from sessions.services import ATHLETE_SESSION_FIELDS
 
 pytestmark = pytest.mark.django_db
 
@@ -37,11 +38,15 @@ def day(n: int) -> datetime.date:
 
 
 def log(world, n, *, soreness=1, pain=1, **fields):
-    entry, _ = session_log_create(actor=world.athlete_user, athlete=world.athlete, client_id=uuid.uuid4(),
-                                  now=at(day(n), 18), date=day(n), pain_during=pain, rpe=Decimal(5), minutes=40, **fields)
+    """A session on day n (logged by the athlete; by the clinician when it carries staff measurements), and its
+    next-morning report at 08:00 the day after."""
+    staff = bool(set(fields) - set(ATHLETE_SESSION_FIELDS))
+    entry, _ = session_log_enter(actor=world.clinician if staff else world.athlete_user, athlete=world.athlete,
+                                 client_id=uuid.uuid4(), now=at(day(n), 18), date=day(n), pain_during=pain,
+                                 rpe=Decimal(5), minutes=40, **fields)
     if soreness is not None:
-        symptom_report_create(actor=world.athlete_user, session_log=entry, client_id=uuid.uuid4(),
-                              now=at(day(n + 1) if n < 6 else day(6), 8 if n < 6 else 20), soreness_24h=soreness)
+        symptom_report_enter(actor=world.athlete_user, session_log=entry, client_id=uuid.uuid4(),
+                             now=at(day(n + 1), 8), soreness_24h=soreness)
     return entry
 
 
@@ -177,12 +182,24 @@ def test_waiting_for_a_morning_report_keeps_a_pending_advance(world, plan):
     log(world, 0)
     log(world, 2)
     pending = Decision.objects.get(status="awaiting_signoff")
-    log(world, 4, soreness=None)
+    newest = log(world, 4, soreness=None)
     latest = Decision.objects.order_by("-id").first()
     assert latest.decided_by_rule == "rule.missing_data"
     pending.refresh_from_db()
     assert pending.status == "awaiting_signoff"
-    services.decision_sign_off(actor=world.clinician, decision=pending)
+    # The sign-off re-checks first: the newest session's report is still missing, so nothing is applied.
+    with pytest.raises(services.EvidenceChanged) as refused:
+        services.decision_sign_off(actor=world.clinician, decision=pending, now=at(day(4), 20))
+    assert "No next-morning soreness report yet" in refused.value.message
+    plan.refresh_from_db()
+    pending.refresh_from_db()
+    assert plan.current_phase == 0 and pending.status == "superseded"
+    assert refused.value.recheck.trigger == "sign_off" and refused.value.recheck.outcome == "hold"
+    # The report comes in clean: the engine proposes the advance again, and the sign-off applies it.
+    symptom_report_enter(actor=world.athlete_user, session_log=newest, client_id=uuid.uuid4(), now=at(day(5), 8),
+                         soreness_24h=1)
+    again = Decision.objects.get(status="awaiting_signoff")
+    services.decision_sign_off(actor=world.clinician, decision=again, now=at(day(5), 9))
     plan.refresh_from_db()
     assert plan.current_phase == 1
 
@@ -220,7 +237,7 @@ def test_assessment_strength_reaches_the_engine(world, plan):
     log(world, 2, technique=Decimal("80"))
     plan.refresh_from_db()
     assert plan.current_phase == 1, "no LSI yet: hold"
-    assessment_create(actor=world.clinician, injury=world.injury, assessed_on=day(3), pain_palpation=0,
+    assessment_enter(actor=world.clinician, injury=world.injury, assessed_on=day(3), pain_palpation=0,
                       strength_method="iso_90_90", strength_injured_n=Decimal("270"), strength_uninjured_n=Decimal("300"),
                       now=at(day(3), 12))
     plan.refresh_from_db()
@@ -248,7 +265,7 @@ def test_a_red_flag_on_a_paused_plan_still_regresses_and_alerts(world, plan):
 
 
 def test_a_red_flag_without_a_plan_alerts_the_organisations_clinicians(world):
-    session_log_create(actor=world.athlete_user, athlete=world.athlete, client_id=uuid.uuid4(), pain_during=8,
+    session_log_enter(actor=world.athlete_user, athlete=world.athlete, client_id=uuid.uuid4(), pain_during=8,
                        rpe=Decimal(5), minutes=20)
     assert Notification.objects.filter(recipient=world.clinician, kind="red_flag").count() == 1
     assert not Notification.objects.filter(recipient=world.other_clinician).exists()

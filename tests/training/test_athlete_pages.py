@@ -3,9 +3,11 @@ import uuid
 
 import pytest
 
+from core import clock
 from progression import services as plan_services
 from progression.models import Protocol
 from sessions.models import SessionLog, SymptomReport
+from tests.conftest import next_morning
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +52,7 @@ def test_morning_report_one_tap_from_the_link_and_retry_safe(world, plan, client
     client = client_for(world.athlete_user)
     client.post("/me/log/", form(uuid.uuid4()))
     log = SessionLog.objects.get()
+    clock.travel_to(next_morning(world.org))
     page = client.get(f"/me/sessions/{log.pk}/morning/?soreness=2").content.decode()
     assert 'value="2" id="id_soreness_24h_2" checked' in page
     cid = uuid.uuid4()

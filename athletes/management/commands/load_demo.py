@@ -43,9 +43,10 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _load(self, *, days: int):
+        from progression import evidence
         from progression import services as plan_services
         from progression.selectors import protocol_latest
-        from sessions import services as session_services
+        from sessions.checklists import CHECKLISTS, checklist_for_phase
 
         org = athlete_services.organisation_create(actor=None, name="Demo Sports Medicine", slug=DEMO_SLUG,
                                                    time_zone="Europe/London")
@@ -80,7 +81,7 @@ class Command(BaseCommand):
             mechanism="sprint", date_of_injury=start - datetime.timedelta(days=3),
             notes="Felt a grab at 30 m in the second half; MRI: BFlh musculotendinous junction.",
         )
-        session_services.assessment_create(
+        evidence.assessment_enter(
             actor=clinician, injury=injury, now=at(start, 9), assessed_on=start, pain_palpation=4,
             ake_deficit_deg=Decimal("18"), pslr_injured_deg=Decimal("62"), pslr_uninjured_deg=Decimal("80"),
             strength_method="iso_90_90", strength_injured_n=Decimal("228"), strength_uninjured_n=Decimal("310"),
@@ -90,26 +91,37 @@ class Command(BaseCommand):
         plan = plan_services.plan_start(actor=clinician, injury=injury, protocol=protocol, start_date=start,
                                         baseline_weekly_load=Decimal("2400"), now=at(start, 10))
         # A plausible course: the athlete trains Mon/Wed/Fri-ish, reports each morning, gets stronger week by week.
-        strength = Decimal("74")
+        injured_n = Decimal("230")
         for offset in range(1, days):
             day = start + datetime.timedelta(days=offset)
             if day.isoweekday() not in (1, 3, 5):
                 continue
             plan.refresh_from_db()
             phase = plan.current_phase
-            strength = min(strength + Decimal("3.5"), Decimal("96"))
-            fields = dict(date=day, pain_during=1 if phase < 2 else 0, rpe=Decimal(4 + min(phase, 4)), minutes=40 + 5 * phase,
-                          reps_done=12, strength_lsi=strength, strength_method="iso_90_90")
+            if day.isoweekday() == 1 or offset <= 2:
+                # The clinician's weekly strength test (isometric 90/90): the injured leg recovers week by week.
+                injured_n = min(injured_n + Decimal("18"), Decimal("300"))
+                evidence.assessment_enter(
+                    actor=clinician, injury=injury, now=at(day, 17), assessed_on=day, pain_palpation=max(0, 3 - phase),
+                    strength_method="iso_90_90", strength_injured_n=injured_n, strength_uninjured_n=Decimal("310"),
+                    h_test_insecurity=Decimal("0") if phase >= 3 else None,
+                )
+            # The athlete logs what they felt; the coach rates technique and records the GPS peak speed.
+            log, _ = evidence.session_log_enter(actor=phone1, athlete=jordan, client_id=uuid.uuid4(), now=at(day, 18),
+                                                date=day, pain_during=1 if phase < 2 else 0,
+                                                rpe=Decimal(4 + min(phase, 4)), minutes=40 + 5 * phase, reps_done=12)
             if phase >= 1:
-                fields["technique"] = Decimal("80")
+                kind = checklist_for_phase(phase)
+                items = [code for code, _ in CHECKLISTS[kind]]
+                evidence.technique_rating_enter(actor=coach, session_log=log, now=at(day, 19), kind=kind,
+                                                items_correct=items[: len(items) - 1])
             if phase >= 3:
-                fields["peak_speed_pct"] = Decimal("86")
-            log, _ = session_services.session_log_create(actor=phone1, athlete=jordan, client_id=uuid.uuid4(),
-                                                         now=at(day, 18), **fields)
+                evidence.session_measurements_enter(actor=coach, session_log=log, now=at(day, 19),
+                                                    peak_speed_mps=Decimal("8.26"))
             if day < today:
-                session_services.symptom_report_create(actor=phone1, session_log=log, client_id=uuid.uuid4(),
-                                                       now=at(day + datetime.timedelta(days=1), 8), soreness_24h=1,
-                                                       sleep_quality=4, fatigue=2)
+                evidence.symptom_report_enter(actor=phone1, session_log=log, client_id=uuid.uuid4(),
+                                              now=at(day + datetime.timedelta(days=1), 8), soreness_24h=1,
+                                              sleep_quality=4, fatigue=2)
             pending = plan.decisions.filter(status="awaiting_signoff").first()
             if pending is not None and pending.to_phase is not None and pending.to_phase <= 2:
                 plan_services.decision_sign_off(actor=clinician, decision=pending,
