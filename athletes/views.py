@@ -74,8 +74,12 @@ def roster(request):
 
 @role_required("clinician", "coach")
 def athlete_detail(request, pk):
+    from django.db.models import Prefetch
+
     from progression import selectors as plan_selectors
     from sessions import selectors as session_selectors
+    from sessions.models import TechniqueRating
+    from sessions.services import actor_role
 
     athlete = selectors.athlete_get(user=request.user, pk=pk)
     plan = plan_selectors.plan_open_for_athlete(athlete=athlete)
@@ -85,16 +89,26 @@ def athlete_detail(request, pk):
 
         charts = plan_charts(plan)
         decisions = list(plan_selectors.decision_list(user=request.user, plan_id=plan.pk).select_related("reviewed_by")[:30])
+    standing = Prefetch("technique_ratings", to_attr="standing_ratings",
+                        queryset=TechniqueRating.objects.filter(voided_at__isnull=True).select_related("rated_by")
+                        .order_by("-rated_at", "-id"))
+    role = actor_role(request.user, athlete)
+    days = dict(WEEKDAY_NAMES)
     context = {
         "athlete": athlete,
         "injuries": selectors.injury_list(user=request.user, athlete_id=athlete.pk),
         "assessments": session_selectors.assessment_list(user=request.user, athlete_id=athlete.pk)[:20],
         "sessions": session_selectors.session_log_list(user=request.user, athlete_id=athlete.pk)
-        .prefetch_related("technique_ratings")[:30],
+        .prefetch_related(standing)[:30],
         "plan": plan,
         "decisions": decisions,
         "charts": charts,
-        "can_manage": selectors.managed_organisations(user=request.user).filter(pk=athlete.organisation_id).exists(),
+        "can_manage": role == "clinician",
+        "can_measure": role in ("clinician", "coach"),
         "phase_numbers": range(7),
+        "training_day_names": ", ".join(days[d] for d in athlete.training_days or ()),
     }
     return render(request, "athletes/athlete_detail.html", context)
+
+
+WEEKDAY_NAMES = [(1, "Mon"), (2, "Tue"), (3, "Wed"), (4, "Thu"), (5, "Fri"), (6, "Sat"), (7, "Sun")]

@@ -19,6 +19,10 @@ class PlanStartForm(forms.Form):
         label="Advances wait for my sign-off", required=False, initial=True,
         help_text="Clearance from P5 and discharge from P6 always wait for sign-off.",
     )
+    clearance_date = forms.DateField(
+        label="Return-to-sport clearance", widget=DateInput(), required=False,
+        help_text="Only for a plan that starts in P6 (surveillance after clearance): its exit counts 28 days from it.",
+    )
 
     def __init__(self, *args, injuries, protocols, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,6 +43,8 @@ class RejectForm(PlanVersionForm):
 class OverrideForm(PlanVersionForm):
     to_phase = forms.TypedChoiceField(coerce=int, choices=[(n, f"P{n}") for n in range(7)], label="Put the plan in")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    clearance_date = forms.DateField(required=False, widget=DateInput(),
+                                     help_text="Needed when the plan moves past clearance (P6) without a P5 sign-off.")
 
 
 class ProtocolCloneForm(forms.Form):

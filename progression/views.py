@@ -53,6 +53,9 @@ def _decision_action(request, pk, form_class, action, success):
             messages.success(request, success)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
+        except services.EvidenceChanged as exc:
+            messages.error(request, exc.message)
+            return redirect(f"/clinic/athletes/{athlete_pk}/#decision-{exc.recheck.pk}")
         except Conflict as exc:
             messages.error(request, exc.message)
     else:

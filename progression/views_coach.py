@@ -45,6 +45,7 @@ def week_rows(*, user, team_id, year, week):
     monday = datetime.date.fromisocalendar(year, week, 1)
     logs = defaultdict(list)
     for log in session_log_list(user=user, date_from=monday, date_to=monday + datetime.timedelta(days=6)).filter(
+            voided_at__isnull=True).filter(
             plan__in=plans).order_by("date"):
         logs[log.plan_id].append(log)
     rows = []

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.today, name="today"),
     path("log/", views.log_session, name="log"),
     path("sessions/<int:pk>/stop/", views.stop, name="stop"),
+    path("sessions/<int:pk>/edit/", views.edit_session, name="edit_session"),
     path("sessions/<int:pk>/morning/", views.report, name="report"),
     path("progress/", views.progress, name="progress"),
     path("warning-signs/", views.warning_signs, name="warning_signs"),

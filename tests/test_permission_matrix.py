@@ -75,6 +75,16 @@ CASES = {
                                         data=lambda o: {"version": o["plan"].version, "reason": "not yet"}),
     "progression:decision_override": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["decision"].pk},
                                           data=lambda o: {"version": o["plan"].version, "to_phase": 1, "reason": "judgement"}),
+    "progression:plan_settings": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"pk": o["plan"].pk}),
+    "progression:session_correct": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
+    "progression:session_void": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["session"].pk},
+                                     data=lambda o: {"reason": "entered for the wrong athlete"}),
+    "progression:report_correct": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"pk": o["report"].pk}),
+    "progression:report_void": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["report"].pk},
+                                    data=lambda o: {"reason": "sent for the wrong session"}),
+    "progression:assessment_correct": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"pk": o["assessment"].pk}),
+    "progression:assessment_void": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["assessment"].pk},
+                                        data=lambda o: {"reason": "wrong athlete"}),
     "progression:protocols": Case(CLINICIAN_PAGE),
     "progression:protocol_detail": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
     "progression:protocol_edit": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
@@ -82,6 +92,9 @@ CASES = {
     "coach:week": Case(expect(coach=200, other_coach=200)),
     "coach:week_export": Case(expect(coach=200, other_coach=200), kwargs=lambda o: {"fmt": "csv"}),
     "coach:rate": Case(CARE_TEAM_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
+    "coach:measure": Case(CARE_TEAM_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
+    "coach:rating_void": Case(expect(coach=302, other_coach=404, clinician=302, other_clinician=404), method="post",
+                              kwargs=lambda o: {"pk": o["rating"].pk}, data=lambda o: {"reason": "rated the wrong clip"}),
     "plan_notes": Case(expect(athlete=200, other_athlete=404, coach=200, other_coach=404, other_clinician=404),
                        kwargs=lambda o: {"pk": o["plan"].pk}),
     "technique_video": Case(expect(athlete=200, other_athlete=404, coach=200, other_coach=404, other_clinician=404),
@@ -92,6 +105,7 @@ CASES = {
     "me:warning_signs": Case(ATHLETE_PAGE),
     "me:stop": Case(ATHLETE_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
     "me:report": Case(ATHLETE_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
+    "me:edit_session": Case(ATHLETE_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
     "api_token": Case(CLINICIAN_PAGE),
 }
 
@@ -132,8 +146,13 @@ def objects(world):
     rating = TechniqueRating(session_log=session, kind="drill", items_correct=[], score=0, rated_by=world.coach)
     rating.video.save("clip.mp4", ContentFile(b"\x00\x00\x00\x18ftypmp42"), save=False)
     rating.save()
+    from sessions.models import Assessment, SymptomReport
+
+    report = SymptomReport.objects.create(session_log=session, soreness_24h=1)
+    assessment = Assessment.objects.create(injury=world.injury, clinician=world.clinician, pain_palpation=1,
+                                           plan=plan)
     return {"world": world, "athlete": world.athlete, "injury": world.injury, "plan": plan, "session": session,
-            "decision": decision, "protocol": protocol, "rating": rating}
+            "decision": decision, "protocol": protocol, "rating": rating, "report": report, "assessment": assessment}
 
 
 @pytest.mark.django_db
