@@ -82,7 +82,7 @@ def athlete_detail(request, pk):
     from sessions.services import actor_role
 
     athlete = selectors.athlete_get(user=request.user, pk=pk)
-    plan = plan_selectors.plan_open_for_athlete(athlete=athlete)
+    plan = plan_selectors.plan_latest_for_athlete(athlete=athlete)
     decisions, charts = [], []
     if plan is not None:
         from progression.dashboards import plan_charts

@@ -19,6 +19,7 @@ from .services import (
     plan_check_late_warning,
     plan_evaluate,
     plan_open_for,
+    plan_reevaluate_if_changed,
 )
 
 
@@ -29,8 +30,12 @@ def _plan_of(log) -> Plan | None:
     return plan
 
 
-def _decide_for_session(*, actor, log, trigger, now, symptom_report=None, note: str = ""):
-    """Evaluate after evidence about one session: the current stint's plan, or the late-warning check."""
+def _decide_for_session(*, actor, log, trigger, now, symptom_report=None, note: str = "", only_if_changed=False):
+    """Evaluate after evidence about one session: the current stint's plan, or the late-warning check.
+
+    `only_if_changed` (a technique rating, a measurement): a decision is recorded only when the outcome or a
+    rule's status changes, so the history is not a column of identical holds; the audit trail keeps the entry.
+    """
     plan = _plan_of(log)
     if plan is None:
         return None
@@ -38,6 +43,9 @@ def _decide_for_session(*, actor, log, trigger, now, symptom_report=None, note: 
     if log.stint is not None:
         return plan_check_late_warning(plan=plan, actor=actor, trigger=trigger, session_log=log,
                                        symptom_report=symptom_report, now=now, note=note)
+    if only_if_changed and plan.status == Plan.Status.ACTIVE:
+        return plan_reevaluate_if_changed(plan=plan, actor=actor, trigger=trigger, now=now, note=note,
+                                          session_log=log)
     return plan_evaluate(plan=plan, actor=actor, trigger=trigger, session_log=log, symptom_report=symptom_report,
                          now=now, note=note)
 
@@ -80,7 +88,8 @@ def assessment_enter(*, actor, injury, now=None, **fields):
 @transaction.atomic
 def technique_rating_enter(*, actor, session_log, now=None, **fields):
     rating = session_services.technique_rate(actor=actor, session_log=session_log, now=now, **fields)
-    _decide_for_session(actor=actor, log=session_log, trigger=Decision.Trigger.TECHNIQUE, now=now)
+    _decide_for_session(actor=actor, log=session_log, trigger=Decision.Trigger.TECHNIQUE, now=now,
+                        note=f"Technique {rating.score} % rated by {_who(actor)}.", only_if_changed=True)
     return rating
 
 
@@ -91,7 +100,8 @@ def session_measurements_enter(*, actor, session_log, reason: str = "", now=None
                                                              **fields)
     if changed:
         note = f"Measurements: {_words(changed)}" + (f" ({reason.strip()})" if reason.strip() else "")
-        _decide_for_session(actor=actor, log=log, trigger=Decision.Trigger.MEASUREMENT, now=now, note=note)
+        _decide_for_session(actor=actor, log=log, trigger=Decision.Trigger.MEASUREMENT, now=now, note=note,
+                            only_if_changed=not reason.strip())
     return log, changed
 
 

@@ -59,6 +59,13 @@ def plan_open_for_athlete(*, athlete) -> Plan | None:
     )
 
 
+def plan_latest_for_athlete(*, athlete) -> Plan | None:
+    """The plan the athlete page shows: the open one, else the most recent (a completed, discharged plan)."""
+    return plan_open_for_athlete(athlete=athlete) or (
+        Plan.objects.filter(injury__athlete=athlete).select_related("protocol", "injury").order_by("-created_at").first()
+    )
+
+
 def decision_list(*, user, plan_id=None, status=None) -> QuerySet[Decision]:
     access = access_for(user)
     qs = Decision.objects.filter(access.athlete_q("plan__injury__athlete__")).select_related(

@@ -525,7 +525,7 @@ def decision_signature(decision: Decision) -> tuple:
 
 @transaction.atomic
 def plan_reevaluate_if_changed(*, plan, actor=None, trigger: str, now: datetime.datetime | None = None,
-                               note: str = "") -> Decision | None:
+                               note: str = "", **refs) -> Decision | None:
     """Re-evaluate, keeping the decision only when something changed.
 
     Runs `plan_evaluate` inside a savepoint; if the result has the same `decision_signature` as the plan's
@@ -539,7 +539,7 @@ def plan_reevaluate_if_changed(*, plan, actor=None, trigger: str, now: datetime.
     latest = plan.decisions.order_by("-created_at", "-id").first()
     try:
         with transaction.atomic():
-            decision = plan_evaluate(plan=plan, actor=actor, trigger=trigger, now=now, note=note)
+            decision = plan_evaluate(plan=plan, actor=actor, trigger=trigger, now=now, note=note, **refs)
             if decision is not None and latest is not None and (
                 decision_signature(decision) == decision_signature(latest)
             ):
