@@ -3,6 +3,7 @@ from django import forms
 from athletes.forms import DateInput
 
 from .models import Protocol
+from .protocol_editing import DAY_NAMES
 
 
 class PlanStartForm(forms.Form):
@@ -63,6 +64,13 @@ class ProtocolNumbersForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.rows = rows
         for row in rows:
+            if row.get("kind") == "days":
+                self.fields[row["key"]] = forms.TypedMultipleChoiceField(
+                    label=row["label"], initial=row["value"], required=False, coerce=int,
+                    choices=[(n, name) for n, name in enumerate(DAY_NAMES, start=1)],
+                    widget=forms.CheckboxSelectMultiple,
+                    help_text="None ticked: spread by the sessions a week and the spacing.")
+                continue
             self.fields[row["key"]] = forms.DecimalField(
                 label=row["label"], initial=row["value"], max_digits=8, decimal_places=2,
                 widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))

@@ -26,6 +26,7 @@ from .engine_io import (
     to_json_safe,
 )
 from .models import Decision, Phase, Plan, PlanNote, Protocol
+from .protocol_editing import protocol_changes
 
 PLAN_AUDIT_FIELDS = [
     "current_phase", "stint_started_at", "status", "clearance_date", "completed_on", "review_pending", "version",
@@ -74,8 +75,10 @@ def protocol_create(*, actor, definition: dict, organisation=None, parent=None) 
         raise Conflict(f"Version {parsed.version} of {parsed.slug} was saved by someone else a moment ago. "
                        "Reload the protocol and make your change again.") from None
     Phase.objects.bulk_create(phase_rows(protocol, parsed))
-    audit_record(actor=actor, action="protocol.create", target=protocol,
-                 after={"slug": protocol.slug, "version": protocol.version, "parent": parent.pk if parent else None})
+    after = {"slug": protocol.slug, "version": protocol.version, "parent": parent.pk if parent else None}
+    if parent is not None:
+        after["changes"] = protocol_changes(to_json_safe(parent.definition), protocol.definition)
+    audit_record(actor=actor, action="protocol.create", target=protocol, after=after)
     return protocol
 
 

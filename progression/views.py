@@ -21,7 +21,7 @@ from .forms import (
     RejectForm,
     ScenarioBenchForm,
 )
-from .protocol_editing import apply_numbers, editable_numbers, pretty
+from .protocol_editing import apply_numbers, editable_numbers, pretty, protocol_changes
 
 
 @role_required("clinician")
@@ -105,9 +105,12 @@ def protocol_list(request):
 @role_required("clinician")
 def protocol_detail(request, pk):
     protocol = selectors.protocol_get(user=request.user, pk=pk)
+    parent = selectors.protocol_list(user=request.user).filter(pk=protocol.parent_id).first() if protocol.parent_id else None
+    changes = protocol_changes(to_json_safe(parent.definition), to_json_safe(protocol.definition)) if parent else None
     return render(request, "progression/protocol_detail.html", {
         "protocol": protocol, "phases": protocol.phases.all(), "in_use": protocol.plans.exists(),
         "versions": selectors.protocol_list(user=request.user).filter(slug=protocol.slug).order_by("-version"),
+        "parent": parent, "changes": changes,
     })
 
 
@@ -125,12 +128,14 @@ def protocol_edit(request, pk):
     protocol = selectors.protocol_get(user=request.user, pk=pk)
     definition = to_json_safe(protocol.definition)
     rows = editable_numbers(definition)
-    mode = request.POST.get("mode", "numbers")
-    numbers_form = ProtocolNumbersForm(request.POST if mode == "numbers" else None, rows=rows,
+    posted = request.method == "POST"
+    mode = request.POST.get("mode", "numbers") if posted else "numbers"
+    # Only a POST binds a form: a bound form on GET shows empty fields and "This field is required" on each.
+    numbers_form = ProtocolNumbersForm(request.POST if posted and mode == "numbers" else None, rows=rows,
                                        initial={"name": protocol.name if protocol.organisation_id else f"{protocol.name} (our copy)"})
-    json_form = ProtocolJsonForm(request.POST if mode == "json" else None, initial={"definition": pretty(definition)})
+    json_form = ProtocolJsonForm(request.POST if posted and mode == "json" else None, initial={"definition": pretty(definition)})
     form = numbers_form if mode == "numbers" else json_form
-    if request.method == "POST" and form.is_valid():
+    if posted and form.is_valid():
         if mode == "numbers":
             data = dict(form.cleaned_data)
             name = data.pop("name")
@@ -146,7 +151,10 @@ def protocol_edit(request, pk):
         except Conflict as exc:
             form.add_error(None, exc.message)
         else:
-            messages.success(request, f"Saved as {created.slug} v{created.version}. Plans on older versions keep them.")
+            changed = protocol_changes(definition, to_json_safe(created.definition))
+            what = f"{len(changed)} change{'' if len(changed) == 1 else 's'}" if changed else "no change"
+            messages.success(request, f"Saved as {created.slug} v{created.version} ({what} from {protocol.slug} "
+                                      f"v{protocol.version}). Plans on older versions keep them.")
             return redirect("progression:protocol_detail", pk=created.pk)
     return render(request, "progression/protocol_edit.html", {
         "protocol": protocol, "numbers_form": numbers_form, "json_form": json_form, "mode": mode})
