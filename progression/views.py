@@ -124,32 +124,40 @@ def _own_organisation(request):
 @role_required("clinician")
 def protocol_edit(request, pk):
     """Edit the numbers (or the whole JSON) of a protocol. Saving always makes a new version; a built-in protocol
-    is copied into the clinician's organisation first."""
+    is copied into the clinician's organisation first. Both forms carry the newest version of the protocol when the
+    page was rendered: if someone saves a newer one meanwhile, this save is refused, not silently lost."""
     protocol = selectors.protocol_get(user=request.user, pk=pk)
     definition = to_json_safe(protocol.definition)
     rows = editable_numbers(definition)
+    organisation = athlete_selectors.managed_organisations(user=request.user).first()
+    base = {"base_version": selectors.protocol_edit_base(protocol=protocol, organisation=organisation)}
     posted = request.method == "POST"
     mode = request.POST.get("mode", "numbers") if posted else "numbers"
     # Only a POST binds a form: a bound form on GET shows empty fields and "This field is required" on each.
-    numbers_form = ProtocolNumbersForm(request.POST if posted and mode == "numbers" else None, rows=rows,
-                                       initial={"name": protocol.name if protocol.organisation_id else f"{protocol.name} (our copy)"})
-    json_form = ProtocolJsonForm(request.POST if posted and mode == "json" else None, initial={"definition": pretty(definition)})
+    numbers_form = ProtocolNumbersForm(request.POST if posted and mode == "numbers" else None, rows=rows, initial={
+        **base, "name": protocol.name if protocol.organisation_id else f"{protocol.name} (our copy)"})
+    json_form = ProtocolJsonForm(request.POST if posted and mode == "json" else None,
+                                 initial={**base, "definition": pretty(definition)})
     form = numbers_form if mode == "numbers" else json_form
+    newest = None
     if posted and form.is_valid():
+        data = dict(form.cleaned_data)
+        base_version = data.pop("base_version")
         if mode == "numbers":
-            data = dict(form.cleaned_data)
             name = data.pop("name")
             new_definition = definition_from_json(apply_numbers(definition, data))
             new_definition["name"] = name
         else:
-            new_definition = form.cleaned_data["definition"]
+            new_definition = data["definition"]
         try:
             created = services.protocol_new_version(actor=request.user, protocol=protocol, definition=new_definition,
-                                                    organisation=_own_organisation(request))
+                                                    base_version=base_version, organisation=_own_organisation(request))
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
         except Conflict as exc:
             form.add_error(None, exc.message)
+            if exc.current is not None:
+                newest = selectors.protocol_list(user=request.user).filter(pk=exc.current.pk).first()
         else:
             changed = protocol_changes(definition, to_json_safe(created.definition))
             what = f"{len(changed)} change{'' if len(changed) == 1 else 's'}" if changed else "no change"
@@ -157,7 +165,7 @@ def protocol_edit(request, pk):
                                       f"v{protocol.version}). Plans on older versions keep them.")
             return redirect("progression:protocol_detail", pk=created.pk)
     return render(request, "progression/protocol_edit.html", {
-        "protocol": protocol, "numbers_form": numbers_form, "json_form": json_form, "mode": mode})
+        "protocol": protocol, "numbers_form": numbers_form, "json_form": json_form, "mode": mode, "newest": newest})
 
 
 @role_required("clinician")

@@ -26,7 +26,7 @@ def test_default_protocol_is_loaded_with_seven_phases(default):
 
 def test_cloning_the_default_makes_an_organisation_copy(world, default):
     definition = to_json_safe(default.definition)
-    copy = services.protocol_new_version(actor=world.clinician, protocol=default, definition=definition,
+    copy = services.protocol_new_version(actor=world.clinician, protocol=default, base_version=0, definition=definition,
                                          organisation=world.org)
     assert copy.slug == "hamstring-rts-northside" and copy.version == 1 and copy.organisation == world.org
     assert copy.parent == default
@@ -35,11 +35,11 @@ def test_cloning_the_default_makes_an_organisation_copy(world, default):
 
 
 def test_editing_makes_a_new_version_and_plans_keep_theirs(world, default):
-    copy = services.protocol_new_version(actor=world.clinician, protocol=default,
+    copy = services.protocol_new_version(actor=world.clinician, protocol=default, base_version=0,
                                          definition=to_json_safe(default.definition), organisation=world.org)
     plan = services.plan_start(actor=world.clinician, injury=world.injury, protocol=copy)
     edited = apply_numbers(to_json_safe(copy.definition), {"phase.1.min_lsi": Decimal("85")})
-    v2 = services.protocol_new_version(actor=world.clinician, protocol=copy, definition=edited)
+    v2 = services.protocol_new_version(actor=world.clinician, protocol=copy, definition=edited, base_version=1)
     assert (v2.slug, v2.version) == (copy.slug, 2)
     assert engine_protocol(v2).phases[1].criterion("min_lsi").value == 85
     assert engine_protocol(copy).phases[1].criterion("min_lsi").value == 80
@@ -51,7 +51,7 @@ def test_a_broken_definition_is_refused_with_the_path(world, default):
     definition = to_json_safe(default.definition)
     definition["phases"][3]["exit"]["min_lsi"] = "ninety"
     with pytest.raises(ValidationError) as exc:
-        services.protocol_new_version(actor=world.clinician, protocol=default, definition=definition,
+        services.protocol_new_version(actor=world.clinician, protocol=default, base_version=0, definition=definition,
                                       organisation=world.org)
     assert "phases[3]" in str(exc.value)
 
@@ -59,7 +59,7 @@ def test_a_broken_definition_is_refused_with_the_path(world, default):
 @pytest.mark.parametrize("who", ["coach", "athlete_user", "other_clinician"])
 def test_only_clinicians_of_the_organisation_copy(world, default, who):
     with pytest.raises(PermissionDenied):
-        services.protocol_new_version(actor=getattr(world, who), protocol=default,
+        services.protocol_new_version(actor=getattr(world, who), protocol=default, base_version=0,
                                       definition=to_json_safe(default.definition), organisation=world.org)
 
 
@@ -73,7 +73,7 @@ def test_edit_page_saves_a_copy(world, default, client_for):
     client = client_for(world.clinician)
     page = client.get(f"/clinic/protocols/{default.pk}/edit/")
     assert page.status_code == 200
-    data = {"mode": "numbers", "name": "Our RTS"}
+    data = {"mode": "numbers", "name": "Our RTS", "base_version": 0}
     for row in editable_numbers(to_json_safe(default.definition)):
         data[row["key"]] = row["value"]
     data["phase.2.min_lsi"] = "87"
@@ -91,7 +91,7 @@ def test_edit_page_shows_json_errors(world, default, client_for):
 
 
 def test_another_organisations_protocol_is_not_found(world, default, client_for):
-    copy = services.protocol_new_version(actor=world.clinician, protocol=default,
+    copy = services.protocol_new_version(actor=world.clinician, protocol=default, base_version=0,
                                          definition=to_json_safe(default.definition), organisation=world.org)
     assert client_for(world.other_clinician).get(f"/clinic/protocols/{copy.pk}/").status_code == 404
     assert client_for(world.clinician).get(f"/clinic/protocols/{copy.pk}/").status_code == 200
@@ -161,7 +161,7 @@ def test_edit_page_opens_filled_with_the_versions_numbers(world, default, client
 
 def test_saving_the_numbers_shows_what_changed_on_the_new_version(world, default, client_for):
     client = client_for(world.clinician)
-    copy = services.protocol_new_version(actor=world.clinician, protocol=default,
+    copy = services.protocol_new_version(actor=world.clinician, protocol=default, base_version=0,
                                          definition=to_json_safe(default.definition), organisation=world.org)
     data = {k: v for k, v in _inputs(client.get(f"/clinic/protocols/{copy.pk}/edit/").content.decode()).items()
             if k != "csrfmiddlewaretoken"}
@@ -182,7 +182,7 @@ def test_saving_the_numbers_shows_what_changed_on_the_new_version(world, default
 
 
 def test_a_copy_saved_unchanged_says_nothing_changed(world, default, client_for):
-    copy = services.protocol_new_version(actor=world.clinician, protocol=default,
+    copy = services.protocol_new_version(actor=world.clinician, protocol=default, base_version=0,
                                          definition=to_json_safe(default.definition), organisation=world.org)
     body = client_for(world.clinician).get(f"/clinic/protocols/{copy.pk}/").content.decode()
     assert "What changed from" in body and "Nothing: the same numbers" in body
@@ -192,9 +192,9 @@ def test_a_copy_saved_unchanged_says_nothing_changed(world, default, client_for)
 def test_the_audit_row_of_a_new_version_lists_its_changes(world, default):
     from core.models import AuditEvent
 
-    copy = services.protocol_new_version(actor=world.clinician, protocol=default,
+    copy = services.protocol_new_version(actor=world.clinician, protocol=default, base_version=0,
                                          definition=to_json_safe(default.definition), organisation=world.org)
     edited = apply_numbers(to_json_safe(copy.definition), {"phase.3.min_lsi": Decimal("92")})
-    v2 = services.protocol_new_version(actor=world.clinician, protocol=copy, definition=edited)
+    v2 = services.protocol_new_version(actor=world.clinician, protocol=copy, definition=edited, base_version=1)
     event = AuditEvent.objects.get(action="protocol.create", target_id=str(v2.pk))
     assert event.after["changes"] == ["P3 exit: LSI >= 90 -> 92"] and event.after["parent"] == copy.pk
