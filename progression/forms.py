@@ -3,6 +3,7 @@ from django import forms
 from athletes.forms import DateInput
 
 from .models import Protocol
+from .protocol_editing import DAY_NAMES
 
 
 class PlanStartForm(forms.Form):
@@ -60,7 +61,18 @@ class NoteForm(forms.Form):
     body = forms.CharField(label="Your note", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class ProtocolNumbersForm(forms.Form):
+class ProtocolBaseVersionForm(forms.Form):
+    """Carries the newest version of the protocol when the page was rendered: a save made after someone else saved a
+    newer one is refused (progression.services.protocol_new_version)."""
+
+    base_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, error_messages={
+        "required": "This page is out of date: open the protocol again and make your change.",
+        "invalid": "This page is out of date: open the protocol again and make your change.",
+        "min_value": "This page is out of date: open the protocol again and make your change.",
+    })
+
+
+class ProtocolNumbersForm(ProtocolBaseVersionForm):
     """One number field per threshold; built from the definition (progression.protocol_editing)."""
 
     name = forms.CharField(max_length=200, label="Name of the new version")
@@ -69,6 +81,13 @@ class ProtocolNumbersForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.rows = rows
         for row in rows:
+            if row.get("kind") == "days":
+                self.fields[row["key"]] = forms.TypedMultipleChoiceField(
+                    label=row["label"], initial=row["value"], required=False, coerce=int,
+                    choices=[(n, name) for n, name in enumerate(DAY_NAMES, start=1)],
+                    widget=forms.CheckboxSelectMultiple,
+                    help_text="None ticked: spread by the sessions a week and the spacing.")
+                continue
             self.fields[row["key"]] = forms.DecimalField(
                 label=row["label"], initial=row["value"], max_digits=8, decimal_places=2,
                 widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}))
@@ -80,7 +99,7 @@ class ProtocolNumbersForm(forms.Form):
         return grouped.items()
 
 
-class ProtocolJsonForm(forms.Form):
+class ProtocolJsonForm(ProtocolBaseVersionForm):
     definition = forms.CharField(widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}),
                                  help_text="The whole protocol as JSON: phases, prescriptions, rules and sources.")
 

@@ -28,6 +28,26 @@ def protocol_latest(*, slug: str) -> Protocol | None:
     return Protocol.objects.filter(slug=slug).order_by("-version").first()
 
 
+def protocol_edit_slug(*, protocol: Protocol, organisation) -> str:
+    """The slug a new version made from `protocol` goes to: its own, or for a built-in protocol the organisation's
+    copy of it."""
+    if protocol.organisation_id is None:
+        return f"{protocol.slug}-{organisation.slug}"
+    return protocol.slug
+
+
+def protocol_edit_base(*, protocol: Protocol, organisation) -> int:
+    """The newest version number of the slug a new version of `protocol` would go to (0 if it has none yet).
+
+    An editor carries this number (the base version) from the page it rendered to the save: if a newer version was
+    saved in between, the save is refused instead of silently leaving out that version's change.
+    """
+    if protocol.organisation_id is None and organisation is None:
+        return 0
+    latest = protocol_latest(slug=protocol_edit_slug(protocol=protocol, organisation=organisation))
+    return latest.version if latest else 0
+
+
 def plan_list(*, user, athlete_id=None, status=None, team_id=None) -> QuerySet[Plan]:
     access = access_for(user)
     qs = Plan.objects.filter(access.athlete_q("injury__athlete__")).select_related(

@@ -32,6 +32,8 @@ from .engine_io import (
     to_json_safe,
 )
 from .models import Decision, Phase, Plan, PlanNote, Protocol
+from .protocol_editing import protocol_changes
+from .selectors import protocol_edit_slug, protocol_latest
 
 PLAN_AUDIT_FIELDS = [
     "current_phase", "stint", "stint_started_at", "status", "clearance_date", "completed_on", "review_pending",
@@ -80,8 +82,10 @@ def protocol_create(*, actor, definition: dict, organisation=None, parent=None) 
         raise Conflict(f"Version {parsed.version} of {parsed.slug} was saved by someone else a moment ago. "
                        "Reload the protocol and make your change again.") from None
     Phase.objects.bulk_create(phase_rows(protocol, parsed))
-    audit_record(actor=actor, action="protocol.create", target=protocol,
-                 after={"slug": protocol.slug, "version": protocol.version, "parent": parent.pk if parent else None})
+    after = {"slug": protocol.slug, "version": protocol.version, "parent": parent.pk if parent else None}
+    if parent is not None:
+        after["changes"] = protocol_changes(to_json_safe(parent.definition), protocol.definition)
+    audit_record(actor=actor, action="protocol.create", target=protocol, after=after)
     return protocol
 
 
@@ -100,11 +104,17 @@ def phase_rows(protocol: Protocol, parsed) -> list[Phase]:
 
 
 @transaction.atomic
-def protocol_new_version(*, actor, protocol: Protocol, definition: dict, organisation=None, slug=None) -> Protocol:
+def protocol_new_version(*, actor, protocol: Protocol, definition: dict, base_version: int, organisation=None,
+                         slug=None) -> Protocol:
     """Clone or edit: a new row, never a change to an existing one (a plan may be using it).
 
     A built-in protocol is cloned into the clinician's organisation under a new slug; an organisation's own
     protocol gets the next version number under the same slug.
+
+    `base_version` is the newest version of that slug the editor started from (selectors.protocol_edit_base when
+    the page was rendered; 0 when there was none). If someone saved a newer version since, this is a Conflict:
+    the new version would silently lack their change. Two saves from the same base at the same moment both aim at
+    the same version number, and the unique (slug, version) constraint lets only one of them through.
     """
     organisation = organisation or protocol.organisation
     if organisation is None:
@@ -112,15 +122,32 @@ def protocol_new_version(*, actor, protocol: Protocol, definition: dict, organis
     _require_clinician(actor, organisation.pk)
     if protocol.organisation_id not in (None, organisation.pk):
         raise PermissionDenied("This protocol belongs to another organisation.")
+    if isinstance(base_version, bool) or not isinstance(base_version, int) or base_version < 0:
+        raise ValidationError({"base_version": "The version you started from is missing: open the protocol again."})
+    target = slug or protocol_edit_slug(protocol=protocol, organisation=organisation)
+    latest = protocol_latest(slug=target)
+    newest = latest.version if latest else 0
+    if base_version < newest:
+        raise Conflict(_stale_protocol_message(protocol, newest), current=latest)
+    if base_version > newest:
+        raise ValidationError({"base_version": f"There is no version {base_version} of {target} yet: the newest is "
+                                               f"{newest}. Open the protocol again."})
     definition = dict(definition)
-    if protocol.organisation_id is None or slug:
-        definition["slug"] = slug or f"{protocol.slug}-{organisation.slug}"
-        last = Protocol.objects.filter(slug=definition["slug"]).order_by("-version").first()
-        definition["version"] = (last.version + 1) if last else 1
-    else:
-        definition["slug"] = protocol.slug
-        definition["version"] = Protocol.objects.filter(slug=protocol.slug).order_by("-version").first().version + 1
-    return protocol_create(actor=actor, definition=definition, organisation=organisation, parent=protocol)
+    definition["slug"], definition["version"] = target, newest + 1
+    try:
+        return protocol_create(actor=actor, definition=definition, organisation=organisation, parent=protocol)
+    except Conflict:
+        # Someone saved from the same base a moment ago: theirs won the version number.
+        raise Conflict(_stale_protocol_message(protocol, newest + 1),
+                       current=protocol_latest(slug=target)) from None
+
+
+def _stale_protocol_message(protocol: Protocol, saved_version: int) -> str:
+    if protocol.organisation_id is None:
+        return (f"Someone saved version {saved_version} of your organisation's copy of this protocol while you were "
+                f"editing: open version {saved_version} and make your change again.")
+    return (f"Someone saved version {saved_version} of this protocol while you were editing version "
+            f"{protocol.version}: open version {saved_version} and make your change again.")
 
 
 # --- plans -------------------------------------------------------------------------------------------

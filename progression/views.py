@@ -21,7 +21,7 @@ from .forms import (
     RejectForm,
     ScenarioBenchForm,
 )
-from .protocol_editing import apply_numbers, editable_numbers, pretty
+from .protocol_editing import apply_numbers, editable_numbers, pretty, protocol_changes
 
 
 @role_required("clinician")
@@ -108,9 +108,12 @@ def protocol_list(request):
 @role_required("clinician")
 def protocol_detail(request, pk):
     protocol = selectors.protocol_get(user=request.user, pk=pk)
+    parent = selectors.protocol_list(user=request.user).filter(pk=protocol.parent_id).first() if protocol.parent_id else None
+    changes = protocol_changes(to_json_safe(parent.definition), to_json_safe(protocol.definition)) if parent else None
     return render(request, "progression/protocol_detail.html", {
         "protocol": protocol, "phases": protocol.phases.all(), "in_use": protocol.plans.exists(),
         "versions": selectors.protocol_list(user=request.user).filter(slug=protocol.slug).order_by("-version"),
+        "parent": parent, "changes": changes,
     })
 
 
@@ -124,35 +127,48 @@ def _own_organisation(request):
 @role_required("clinician")
 def protocol_edit(request, pk):
     """Edit the numbers (or the whole JSON) of a protocol. Saving always makes a new version; a built-in protocol
-    is copied into the clinician's organisation first."""
+    is copied into the clinician's organisation first. Both forms carry the newest version of the protocol when the
+    page was rendered: if someone saves a newer one meanwhile, this save is refused, not silently lost."""
     protocol = selectors.protocol_get(user=request.user, pk=pk)
     definition = to_json_safe(protocol.definition)
     rows = editable_numbers(definition)
-    mode = request.POST.get("mode", "numbers")
-    numbers_form = ProtocolNumbersForm(request.POST if mode == "numbers" else None, rows=rows,
-                                       initial={"name": protocol.name if protocol.organisation_id else f"{protocol.name} (our copy)"})
-    json_form = ProtocolJsonForm(request.POST if mode == "json" else None, initial={"definition": pretty(definition)})
+    organisation = athlete_selectors.managed_organisations(user=request.user).first()
+    base = {"base_version": selectors.protocol_edit_base(protocol=protocol, organisation=organisation)}
+    posted = request.method == "POST"
+    mode = request.POST.get("mode", "numbers") if posted else "numbers"
+    # Only a POST binds a form: a bound form on GET shows empty fields and "This field is required" on each.
+    numbers_form = ProtocolNumbersForm(request.POST if posted and mode == "numbers" else None, rows=rows, initial={
+        **base, "name": protocol.name if protocol.organisation_id else f"{protocol.name} (our copy)"})
+    json_form = ProtocolJsonForm(request.POST if posted and mode == "json" else None,
+                                 initial={**base, "definition": pretty(definition)})
     form = numbers_form if mode == "numbers" else json_form
-    if request.method == "POST" and form.is_valid():
+    newest = None
+    if posted and form.is_valid():
+        data = dict(form.cleaned_data)
+        base_version = data.pop("base_version")
         if mode == "numbers":
-            data = dict(form.cleaned_data)
             name = data.pop("name")
             new_definition = definition_from_json(apply_numbers(definition, data))
             new_definition["name"] = name
         else:
-            new_definition = form.cleaned_data["definition"]
+            new_definition = data["definition"]
         try:
             created = services.protocol_new_version(actor=request.user, protocol=protocol, definition=new_definition,
-                                                    organisation=_own_organisation(request))
+                                                    base_version=base_version, organisation=_own_organisation(request))
         except ValidationError as exc:
             form.add_error(None, " ".join(exc.messages))
         except Conflict as exc:
             form.add_error(None, exc.message)
+            if exc.current is not None:
+                newest = selectors.protocol_list(user=request.user).filter(pk=exc.current.pk).first()
         else:
-            messages.success(request, f"Saved as {created.slug} v{created.version}. Plans on older versions keep them.")
+            changed = protocol_changes(definition, to_json_safe(created.definition))
+            what = f"{len(changed)} change{'' if len(changed) == 1 else 's'}" if changed else "no change"
+            messages.success(request, f"Saved as {created.slug} v{created.version} ({what} from {protocol.slug} "
+                                      f"v{protocol.version}). Plans on older versions keep them.")
             return redirect("progression:protocol_detail", pk=created.pk)
     return render(request, "progression/protocol_edit.html", {
-        "protocol": protocol, "numbers_form": numbers_form, "json_form": json_form, "mode": mode})
+        "protocol": protocol, "numbers_form": numbers_form, "json_form": json_form, "mode": mode, "newest": newest})
 
 
 @role_required("clinician")

@@ -35,3 +35,14 @@ def test_production_refuses_to_start_without_a_secret_key():
 def test_embedded_default_runs_without_environment():
     result = run_manage("check", env={})
     assert result.returncode == 0, result.stderr
+
+
+def test_sqlite_waits_for_other_writers(tmp_path):
+    """The embedded SQLite database: WAL, a busy timeout and BEGIN IMMEDIATE (see tests/training/test_double_tap.py)."""
+    code = ("from django.db import connection; connection.ensure_connection(); c = connection.connection; "
+            "print(c.execute('PRAGMA journal_mode').fetchone()[0], c.execute('PRAGMA busy_timeout').fetchone()[0], "
+            "connection.transaction_mode)")
+    result = run_manage("shell", "-c", code, env={"DJANGO_SETTINGS_MODULE": "rehab.settings.local",
+                                                  "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-3:] == ["wal", "20000", "IMMEDIATE"]

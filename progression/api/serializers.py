@@ -58,6 +58,14 @@ class ProtocolCloneInput(serializers.Serializer):
         selector=athlete_selectors.managed_organisations, what="organisation", required=False,
         help_text="Needed only when you are a clinician in more than one organisation.",
     )
+    base_version = serializers.IntegerField(
+        min_value=0, max_value=2_147_483_647,
+        help_text="The version you started from: the newest version of the protocol the new version goes to, as you "
+                  "last read it. For your organisation's own protocol that is the newest `version` of its slug "
+                  "(usually the `version` of the protocol you read); for a built-in protocol, the newest version of "
+                  "your organisation's copy of it (`<slug>-<organisation slug>`), or 0 if you have none. If someone "
+                  "saved a newer version since, the answer is 409 and nothing is saved.",
+    )
 
 
 # --- decisions ---------------------------------------------------------------------------------------------

@@ -248,8 +248,11 @@ class ProtocolViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(
         summary="Clone a protocol into your organisation (clinicians)", request=ProtocolCloneInput,
         description="A built-in protocol is copied under a new slug; your organisation's own protocol gets its next "
-                    "version. Protocols are never edited in place: plans may be using them.",
-        responses={201: ProtocolDetailOutput, 400: FIELD_ERRORS, **NOT_FOUND},
+                    "version. Protocols are never edited in place: plans may be using them. `base_version` says "
+                    "which version you started from: if a newer one was saved since, the answer is 409 (nothing "
+                    "saved); without it, 400.",
+        responses={201: ProtocolDetailOutput, 400: FIELD_ERRORS, 409: ConflictSerializer, **NOT_FOUND},
+        examples=[OpenApiExample("A new version of your own v3", request_only=True, value={"base_version": 3})],
     )
     @action(detail=True, methods=["post"], url_path="clone", url_name="clone")
     def clone(self, request, pk):
@@ -266,7 +269,8 @@ class ProtocolViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
                     raise ValidationError({"organisation": "You are a clinician in several organisations: say which one."})
                 organisation = orgs[0]
         copy = services.protocol_new_version(actor=request.user, protocol=protocol, organisation=organisation,
-                                             definition=definition_from_json(protocol.definition))
+                                             definition=definition_from_json(protocol.definition),
+                                             base_version=data.validated_data["base_version"])
         copy = selectors.protocol_get(user=request.user, pk=copy.pk)
         return Response(ProtocolDetailOutput(copy).data, status=status.HTTP_201_CREATED)
 

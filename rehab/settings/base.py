@@ -72,6 +72,20 @@ DATABASES = {
 }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several writers at once (the dev server's threads, the scheduler's process, a double tap on a phone) must
+    # wait for each other, not fail with "database is locked" (Django 5.2 docs, SQLite notes):
+    # - WAL: readers do not block the writer nor the writer the readers (kept in the file once set);
+    # - a busy timeout: a writer waits up to SQLITE_TIMEOUT seconds for the write lock;
+    # - BEGIN IMMEDIATE: a transaction takes the write lock when it starts. A deferred one that has read and then
+    #   writes cannot wait (SQLite refuses the lock upgrade at once, whatever the timeout), which was the 500.
+    # Options given in DATABASE_URL (?timeout=...) win.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env.int("SQLITE_TIMEOUT", default=20),
+        **DATABASES["default"].get("OPTIONS", {}),
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -5,6 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from progression import selectors as plan_selectors
 from progression import services as plan_services
 from progression.engine_io import definition_from_json
 from progression.models import Decision, Protocol
@@ -34,8 +35,9 @@ def grow(world, n):
                                 status="applied", reviewed_by=world.clinician)
     source = protocol
     while Protocol.objects.filter(organisation=world.org).count() < n:
-        source = plan_services.protocol_new_version(actor=world.clinician, protocol=source, organisation=world.org,
-                                                    definition=definition_from_json(protocol.definition))
+        source = plan_services.protocol_new_version(
+            actor=world.clinician, protocol=source, organisation=world.org, definition=definition_from_json(protocol.definition),
+            base_version=plan_selectors.protocol_edit_base(protocol=source, organisation=world.org))
     while SessionLog.objects.filter(athlete=world.athlete).count() < n:
         SessionLog.objects.create(athlete=world.athlete, pain_during=0, rpe=3, minutes=20, date=TODAY)
 

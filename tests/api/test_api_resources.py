@@ -220,12 +220,12 @@ def test_protocols_list_detail_and_clone(world, api_for):
     assert builtin["is_builtin"] and len(builtin["phases"]) == 7
     detail = api.get(f"/api/v1/protocols/{builtin['id']}/").json()
     assert detail["definition"]["phases"]
-    clone = api.post(f"/api/v1/protocols/{builtin['id']}/clone/", {})
+    clone = api.post(f"/api/v1/protocols/{builtin['id']}/clone/", {"base_version": 0})
     assert clone.status_code == 201, clone.data
     body = clone.json()
     assert body["slug"] == "hamstring-rts-northside" and body["organisation"] == world.org.pk
     assert body["parent"] == builtin["id"] and body["version"] == 1
-    second = api.post(f"/api/v1/protocols/{body['id']}/clone/", {}).json()
+    second = api.post(f"/api/v1/protocols/{body['id']}/clone/", {"base_version": 1}).json()
     assert (second["slug"], second["version"]) == ("hamstring-rts-northside", 2)
     assert api_for(world.other_clinician).get(f"/api/v1/protocols/{body['id']}/").status_code == 404
 
