@@ -158,6 +158,12 @@ LOGGING = {
 APP_NAME = "Sprint Rehab"
 # Uploaded technique videos: the largest accepted file, in bytes.
 VIDEO_MAX_BYTES = env.int("VIDEO_MAX_BYTES", default=50 * 1024 * 1024)
+# Who sends a video's bytes once the app has checked access (django-sendfile2). "simple" streams them from
+# Python (development, tests); production hands them to the web server: "django_sendfile.backends.nginx"
+# (X-Accel-Redirect to SENDFILE_URL, an `internal` location) or "django_sendfile.backends.xsendfile" (Apache).
+SENDFILE_BACKEND = env("SENDFILE_BACKEND", default="django_sendfile.backends.simple")
+SENDFILE_ROOT = MEDIA_ROOT
+SENDFILE_URL = env("SENDFILE_URL", default="/protected-media")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # An SMTP server that hangs must not hold a worker (and the outbox row's lock) forever: the send fails and the
 # outbox tries again later.

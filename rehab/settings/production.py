@@ -23,3 +23,7 @@ CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
 
 # Behind a reverse proxy: how many hops to trust in X-Forwarded-For (the API's throttles key on the client address).
 REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": env.int("NUM_PROXIES", default=1)}  # noqa: F405
+
+# Technique videos leave through the web server (X-Accel-Redirect), not a Python loop: see SECURITY.md for the
+# nginx location. Set SENDFILE_BACKEND=django_sendfile.backends.xsendfile for Apache's mod_xsendfile.
+SENDFILE_BACKEND = env("SENDFILE_BACKEND", default="django_sendfile.backends.nginx")

@@ -13,3 +13,5 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = True
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"auth": "1000/min"}}  # noqa: F405
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "test-artifacts" / "media"))  # noqa: F405
+SENDFILE_BACKEND = "django_sendfile.backends.simple"
+SENDFILE_ROOT = MEDIA_ROOT
