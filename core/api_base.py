@@ -20,8 +20,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema_field
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication, get_authorization_header
-from rest_framework.exceptions import AuthenticationFailed, Throttled
+from rest_framework.authentication import BasicAuthentication, SessionAuthentication, get_authorization_header
+from rest_framework.exceptions import APIException, AuthenticationFailed, Throttled
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
@@ -144,7 +144,41 @@ class TokenScheme(OpenApiAuthenticationExtension):
                                "by default) and are revoked when their owner's password changes."}
 
 
+class LockedOut(APIException):
+    status_code = 429
+    default_code = "locked_out"
+
+
+class LockoutAwareBasicAuthentication(BasicAuthentication):
+    """Username and password (HTTP Basic), for the token endpoint only: how an integration gets its first token.
+
+    The password goes through django.contrib.auth.authenticate, so django-axes counts the failures and refuses a
+    locked-out username + address like the login page does; a refusal by the lockout is a 429 that says so.
+    """
+
+    def authenticate_credentials(self, userid, password, request=None):
+        try:
+            return super().authenticate_credentials(userid, password, request)
+        except AuthenticationFailed:
+            if getattr(request, "axes_locked_out", False):
+                from .security import lockout_message
+
+                raise LockedOut(lockout_message()) from None
+            raise
+
+
+class BasicScheme(OpenApiAuthenticationExtension):
+    target_class = LockoutAwareBasicAuthentication
+    name = "basicAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "basic",
+                "description": "Username and password, on the token endpoint only (to get a token). Wrong passwords "
+                               "lock the username out from your address for a while (429)."}
+
+
 API_AUTHENTICATION = (ThrottledTokenAuthentication, SessionAuthentication)
+TOKEN_ENDPOINT_AUTHENTICATION = (ThrottledTokenAuthentication, LockoutAwareBasicAuthentication, SessionAuthentication)
 
 
 # --- permissions --------------------------------------------------------------------------------------------

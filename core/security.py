@@ -59,8 +59,105 @@ def logout_everywhere(*, actor) -> dict:
     return {"sessions": len(keys), "tokens": tokens}
 
 
+# --- failed logins and lockouts: one audit row each ---------------------------------------------------------
+
+def _where(request) -> str:
+    path = getattr(request, "path", "") or ""
+    if path.startswith("/admin/"):
+        return "admin"
+    if path.startswith("/api/"):
+        return "api"
+    return "web"
+
+
+def _user_named(username):
+    from django.contrib.auth import get_user_model
+
+    if not username:
+        return None
+    User = get_user_model()
+    return User._default_manager.filter(**{User.USERNAME_FIELD: str(username)[:150]}).first()
+
+
+def _organisation_of(user):
+    if user is None:
+        return None
+    from athletes.models import Membership
+
+    membership = Membership.objects.filter(user=user).select_related("organisation").order_by("id").first()
+    return membership.organisation if membership else None
+
+
+def _login_event(action: str, *, request, username, extra: dict | None = None):
+    """An AuditEvent row for a login that failed or was locked out (no actor: nobody is logged in)."""
+    from django.contrib.auth import get_user_model
+
+    from .models import AuditEvent
+    from .net import client_ip
+
+    user = _user_named(username)
+    AuditEvent.objects.create(
+        actor=None, organisation=_organisation_of(user), action=action,
+        target_type=get_user_model()._meta.label_lower, target_id=str(user.pk) if user else "",
+        after={"username": str(username or "")[:150], "known_user": user is not None,
+               "address": client_ip(request) if request is not None else None, "where": _where(request),
+               **(extra or {})},
+    )
+
+
+def _on_login_failed(sender, credentials, request=None, **kwargs):
+    username = (credentials or {}).get("username")
+    _login_event("login.failed", request=request, username=username,
+                 extra={"locked_out": bool(getattr(request, "axes_locked_out", False)),
+                        "failures": getattr(request, "axes_failures_since_start", None)})
+    logger.warning("login failed for %r from %s (%s)", str(username or "")[:150],
+                   getattr(request, "axes_ip_address", "?"), _where(request))
+
+
+def _on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
+    _login_event("login.lockout", request=request, username=username,
+                 extra={"minutes": lockout_minutes(), "after_failures": settings.AXES_FAILURE_LIMIT})
+    logger.warning("login locked out for %r from %s for %s minutes", str(username or "")[:150], ip_address,
+                   lockout_minutes())
+
+
+def lockout_minutes() -> int:
+    return int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+
+
+def lockout_message() -> str:
+    minutes = lockout_minutes()
+    return (f"Too many wrong passwords for this username from your network, so logging in is paused for "
+            f"{minutes} minutes. Wait {minutes} minutes, then try again. If you have forgotten your password, "
+            "reset it from the login page; you can use the new one once the pause is over. If this was not you, "
+            "tell your clinic's administrator.")
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes' answer to a locked-out login (AXES_LOCKOUT_CALLABLE): 429, in plain words."""
+    from django.http import JsonResponse
+    from django.shortcuts import render
+
+    retry_after = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    if (getattr(request, "path", "") or "").startswith("/api/"):
+        response = JsonResponse({"detail": lockout_message(), "code": "locked_out"}, status=429)
+    else:
+        response = render(request, "registration/locked_out.html",
+                          {"message": lockout_message(), "minutes": lockout_minutes()}, status=429)
+    response["Retry-After"] = retry_after
+    return response
+
+
 def connect():
+    from axes.signals import user_locked_out
+    from django.contrib.auth.signals import user_logged_in, user_login_failed
     from django.db.models.signals import post_save, pre_save
+
+    from .middleware import stamp_login
+
+    user_logged_in.connect(stamp_login, dispatch_uid="rehab_idle_clock_at_login")
+    user_login_failed.connect(_on_login_failed, dispatch_uid="rehab_audit_login_failed")
+    user_locked_out.connect(_on_locked_out, dispatch_uid="rehab_audit_locked_out")
 
     pre_save.connect(_note_password_change, sender=settings.AUTH_USER_MODEL, dispatch_uid="rehab_password_change")
     post_save.connect(_revoke_tokens_after_password_change, sender=settings.AUTH_USER_MODEL,

@@ -102,3 +102,13 @@ def _real_clock_after_each_test():
 
     yield
     clock.resume()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Login lockouts and throttle counts live in the cache (a memory cache in tests): none leaks between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "core",
     "athletes",
     "sessions.apps.TrainingConfig",
@@ -46,6 +47,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.IdleTimeoutMiddleware",
+    # Last: turns a login refused by the lockout into the lockout page (core.security.lockout_response).
+    "axes.middleware.AxesMiddleware",
+]
+
+# The lockout backend comes first: it refuses a locked-out username + address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "rehab.urls"
@@ -97,6 +107,42 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+
+# The shared cache: login lockouts, the API's throttles and the password-reset throttle count here, so every
+# gunicorn worker sees the same counts. Redis in production (CACHE_URL, else REDIS_URL); without Redis (the
+# embedded single-process mode) a per-process memory cache, which is only right for one process.
+CACHE_URL = env("CACHE_URL", default=env("REDIS_URL", default=""))
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="rehab"), "TIMEOUT": 300}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rehab"}}
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]  # one process: its memory is the shared cache
+
+# Login lockout (django-axes) on every login that goes through django.contrib.auth.authenticate: the web login,
+# the admin login and the API's token endpoint. LOGIN_FAILURE_LIMIT wrong passwords for one username from one
+# address lock that pair out for LOGIN_LOCKOUT_MINUTES; attempts during the lockout do not extend it.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show; failures and lockouts are audit events
+AXES_VERBOSE = False  # our own log lines and audit rows say what happened (core.security)
+
+# Password reset emails: at most this many per account and per client address in an hour (core.forms). The
+# answer is the same whether or not an email was sent.
+PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = env.int("PASSWORD_RESET_PER_ACCOUNT_PER_HOUR", default=3)
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", default=10)
+
+# Sessions. Anyone who sees other people's health data (clinicians, coaches, staff) is logged out after
+# CLINICIAN_IDLE_TIMEOUT_HOURS without a request (core.middleware). An athlete, who sees only their own record on
+# their own phone, keeps a session for SESSION_COOKIE_AGE (14 days from login) with no idle timeout.
+CLINICIAN_IDLE_TIMEOUT = datetime.timedelta(hours=env.float("CLINICIAN_IDLE_TIMEOUT_HOURS", default=8))
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -29,3 +29,7 @@ REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": TRUSTED_PROXY_COUNT}  # noqa:
 # Technique videos leave through the web server (X-Accel-Redirect), not a Python loop: see SECURITY.md for the
 # nginx location. Set SENDFILE_BACKEND=django_sendfile.backends.xsendfile for Apache's mod_xsendfile.
 SENDFILE_BACKEND = env("SENDFILE_BACKEND", default="django_sendfile.backends.nginx")
+
+# Production runs several gunicorn workers: the lockout and throttle counts must be in Redis (CACHE_URL or
+# REDIS_URL). Without it django-axes' own check (axes.W001) fails `check --deploy`.
+SILENCED_SYSTEM_CHECKS = []
