@@ -1,4 +1,4 @@
-"""Request-wide security: the idle timeout for staff sessions."""
+"""Request-wide security: headers on every answer, and the idle timeout for staff sessions."""
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
@@ -9,6 +9,31 @@ from .access import access_for
 
 LAST_SEEN = "_rehab_last_seen"
 WRITE_EVERY_SECONDS = 60  # the session is written at most once a minute, not on every request
+
+
+NO_STORE = "no-store, private"
+
+
+class SecurityHeadersMiddleware:
+    """Permissions-Policy on every answer, and Cache-Control: no-store, private on every answer that may carry
+    health data: pages, API answers, CSV and iCalendar exports, videos. An answer that already says no-store
+    (never_cache, the video view) keeps its own wording.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "PERMISSIONS_POLICY", "")
+        if policy and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = policy
+        exempt = tuple(getattr(settings, "CACHE_CONTROL_EXEMPT_PREFIXES", ()))
+        if not request.path.startswith(exempt) and "no-store" not in response.get("Cache-Control", ""):
+            response["Cache-Control"] = NO_STORE
+            if response.has_header("Expires"):
+                del response["Expires"]
+        return response
 
 
 def idle_timeout_for(user):

@@ -7,6 +7,7 @@ import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
     "axes",
     "core",
     "athletes",
@@ -39,7 +41,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise, so static files keep their long cache: every other answer is no-store (core.middleware).
+    "core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -107,6 +112,33 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
+
+# Content-Security-Policy (django-csp), on every page: scripts, styles, images and fonts from this origin only;
+# no inline script, no inline style, no eval, no plugins, no framing, forms post here only. Templates keep to it
+# (tests/security/test_templates_csp.py); a view that serves something else sets its own (technique videos:
+# "sandbox").
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features no page of ours uses are switched off for every page (core.middleware).
+PERMISSIONS_POLICY = ("accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+                      "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), fullscreen=(self)")
+# Answers that carry health data must not be kept by a browser or a proxy: every answer that passes through Django
+# gets Cache-Control: no-store, private, except these path prefixes (static files are served before it anyway).
+CACHE_CONTROL_EXEMPT_PREFIXES = ["/healthz", "/static/"]
 
 # The shared cache: login lockouts, the API's throttles and the password-reset throttle count here, so every
 # gunicorn worker sees the same counts. Redis in production (CACHE_URL, else REDIS_URL); without Redis (the
@@ -203,6 +235,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and its docs answer logged-in users only (issue 10, finding 9).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_AUTHENTICATION": ["core.api_base.ThrottledTokenAuthentication",
+                             "rest_framework.authentication.SessionAuthentication"],
 }
 
 LOGGING = {
