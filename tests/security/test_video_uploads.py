@@ -41,7 +41,7 @@ def stored(log, coach, name, content) -> TechniqueRating:
     """A file put straight into storage, as one uploaded before these checks (or planted) would be."""
     rating = TechniqueRating(session_log=log, kind="drill", items_correct=[], score=0, rated_by=coach)
     rating.save()
-    rating.video.storage.save(name, ContentFile(content))
+    name = rating.video.storage.save(name, ContentFile(content))  # storage may add a suffix to a taken name
     TechniqueRating.objects.filter(pk=rating.pk).update(video=name)
     rating.refresh_from_db()
     return rating
