@@ -110,8 +110,10 @@ def _on_login_failed(sender, credentials, request=None, **kwargs):
     _login_event("login.failed", request=request, username=username,
                  extra={"locked_out": bool(getattr(request, "axes_locked_out", False)),
                         "failures": getattr(request, "axes_failures_since_start", None)})
+    from .net import client_ip
+
     logger.warning("login failed for %r from %s (%s)", str(username or "")[:150],
-                   getattr(request, "axes_ip_address", "?"), _where(request))
+                   client_ip(request) if request is not None else "?", _where(request))
 
 
 def _on_locked_out(sender, request=None, username=None, ip_address=None, **kwargs):
