@@ -15,7 +15,7 @@ def api_token(request):
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "create":
-            new_key = api_token_create(actor=request.user).key
+            new_key = api_token_create(actor=request.user)[1]
         elif action == "revoke":
             if api_token_revoke(actor=request.user):
                 messages.success(request, "Token revoked: integrations using it stop working now.")

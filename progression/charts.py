@@ -65,14 +65,14 @@ def line_chart(chart: Chart, *, width: int = 640, height: int = 200) -> str:
         return bottom - (v - chart.y_min) / y_span * (bottom - top)
 
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{title}">',
-             f"<title>{title}</title>", f'<text x="4" y="14" font-weight="600" style="fill:#1b1f23">{title}</text>']
+             f"<title>{title}</title>", f'<text x="4" y="14" font-weight="600" fill="#1b1f23">{title}</text>']
     for tick in (chart.y_min, (chart.y_min + chart.y_max) / 2, chart.y_max):
         parts.append(f'<line x1="{left}" x2="{right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#eaeef2"/>'
                      f'<text x="{left - 4}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:g}</text>')
     for t in chart.thresholds:
         parts.append(f'<line x1="{left}" x2="{right}" y1="{y(t.value):.1f}" y2="{y(t.value):.1f}" stroke="{t.colour}" '
                      f'stroke-dasharray="5 4"/><text x="{right}" y="{y(t.value) - 3:.1f}" text-anchor="end" '
-                     f'style="fill:{t.colour}">{escape(t.label)}</text>')
+                     f'fill="{t.colour}">{escape(t.label)}</text>')
     parts.append(f'<text x="{left}" y="{height - 6}">{start:%d %b}</text>'
                  f'<text x="{right}" y="{height - 6}" text-anchor="end">{end:%d %b}</text>')
     legend_x = left
@@ -115,7 +115,7 @@ def step_chart(title: str, changes: list, end: datetime.date, *, top_phase: int 
     pts.append(f"{x(end):.1f},{y(changes[-1][1]):.1f}")
     t = escape(title)
     parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{t}">', f"<title>{t}</title>",
-             f'<text x="4" y="14" font-weight="600" style="fill:#1b1f23">{t}</text>']
+             f'<text x="4" y="14" font-weight="600" fill="#1b1f23">{t}</text>']
     for p in range(top_phase + 1):
         parts.append(f'<line x1="{left}" x2="{right}" y1="{y(p):.1f}" y2="{y(p):.1f}" stroke="#eaeef2"/>'
                      f'<text x="{left - 4}" y="{y(p) + 4:.1f}" text-anchor="end">P{p}</text>')

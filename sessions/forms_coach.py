@@ -1,6 +1,8 @@
 from django import forms
 
 from .checklists import CHECKLISTS
+from .models import validate_video_size
+from .uploads import ACCEPT, validate_video_file
 
 
 class TechniqueRatingForm(forms.Form):
@@ -11,7 +13,9 @@ class TechniqueRatingForm(forms.Form):
     fatigued_pct = forms.DecimalField(required=False, min_value=0, max_value=100, decimal_places=1,
                                       label="Last reps (% correct)", widget=forms.NumberInput(attrs={"inputmode": "decimal"}))
     video = forms.FileField(required=False, label="Video (short clip)",
-                            widget=forms.ClearableFileInput(attrs={"accept": "video/*"}))
+                            validators=[validate_video_size, validate_video_file],
+                            help_text="MP4, MOV, WebM, MKV, 3GP or AVI.",
+                            widget=forms.ClearableFileInput(attrs={"accept": ACCEPT}))
     video_url = forms.URLField(required=False, label="…or a link to the video", assume_scheme="https")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

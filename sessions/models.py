@@ -16,6 +16,8 @@ from django.db.models import F, Q
 from athletes.models import local_today
 from core import clock
 
+from . import uploads
+
 MAX_BACKDATE_DAYS = 365
 
 
@@ -336,7 +338,8 @@ class TechniqueRating(Correctable):
     score = models.DecimalField(max_digits=4, decimal_places=1, validators=_range(0, 100))
     fresh_pct = models.DecimalField("first reps (%)", max_digits=4, decimal_places=1, null=True, blank=True, validators=_range(0, 100))
     fatigued_pct = models.DecimalField("last reps (%)", max_digits=4, decimal_places=1, null=True, blank=True, validators=_range(0, 100))
-    video = models.FileField(upload_to="technique/%Y/%m/", blank=True, validators=[validate_video_size])
+    video = models.FileField(upload_to=uploads.technique_video_path, blank=True,
+                             validators=[validate_video_size, uploads.validate_video_file])
     video_url = models.URLField("video link", blank=True, max_length=500)
     notes = models.TextField(blank=True)
     rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")

@@ -31,11 +31,20 @@ def rate_technique(request, pk):
 
 
 def technique_video(request, pk):
-    """Serve an uploaded technique video to the athlete's care team only (never as a public media URL)."""
+    """Serve an uploaded technique video to the athlete's care team only (never as a public media URL).
+
+    The content type comes from the allowlist in `sessions.uploads`, and only when the stored bytes match it;
+    anything else is an `application/octet-stream` download. Every answer is `nosniff`, `sandbox`ed (no script
+    can run in it, whatever it holds) and never stored by a cache. In production the web server sends the bytes
+    (django-sendfile2: X-Accel-Redirect / X-Sendfile); the app only checks access and sets the headers.
+    """
     from django.contrib.auth.views import redirect_to_login
-    from django.http import FileResponse, Http404
+    from django.http import Http404
+    from django_sendfile import sendfile
 
     from core.exceptions import NotFound
+
+    from .uploads import read_head, serving_for
 
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
@@ -45,7 +54,19 @@ def technique_video(request, pk):
         raise Http404("No such video.") from None
     if not rating.video:
         raise Http404("This rating has no uploaded video.")
-    response = FileResponse(rating.video.open("rb"), as_attachment=False, filename=rating.video.name.rsplit("/", 1)[-1])
-    response["Cache-Control"] = "private, max-age=3600"
+    try:
+        with rating.video.open("rb") as stored:
+            head = read_head(stored)
+        path = rating.video.path
+    except (FileNotFoundError, NotImplementedError, ValueError):
+        raise Http404("This video is no longer stored.") from None
+    serving = serving_for(rating.video.name, head, pk=rating.pk)
+    response = sendfile(request, path, attachment=not serving.inline, attachment_filename=serving.filename,
+                        mimetype=serving.content_type)
+    if response.has_header("Content-Encoding"):
+        del response["Content-Encoding"]  # guessed from a stored name such as x.gz: the bytes go out as stored
+    response["Content-Type"] = serving.content_type
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -112,3 +112,13 @@ def next_morning(organisation, hour: int = 8):
 
     tomorrow = clock.local_today(organisation.tz) + datetime.timedelta(days=1)
     return datetime.datetime.combine(tomorrow, datetime.time(hour), tzinfo=organisation.tz)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Login lockouts and throttle counts live in the cache (a memory cache in tests): none leaks between tests."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

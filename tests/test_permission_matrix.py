@@ -107,6 +107,9 @@ CASES = {
     "me:report": Case(ATHLETE_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
     "me:edit_session": Case(ATHLETE_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
     "api_token": Case(CLINICIAN_PAGE),
+    "account": Case(ANY_LOGGED_IN),
+    "logout_everywhere": Case(expect(athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302,
+                                     other_clinician=302), method="post"),
 }
 
 SKIPPED_NAMESPACES = {"admin", "api"}  # admin: see test_admin_is_staff_only; api: tests/api/test_api_permission_matrix.py

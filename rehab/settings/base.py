@@ -3,9 +3,11 @@
 Embedded default (no environment at all): SQLite file, Celery eager, email to the console.
 Production / CI: DATABASE_URL, REDIS_URL (or CELERY_BROKER_URL), SECRET_KEY, ALLOWED_HOSTS, EMAIL_URL.
 """
+import datetime
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -25,10 +27,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "csp",
+    "axes",
     "core",
     "athletes",
     "sessions.apps.TrainingConfig",
@@ -37,7 +41,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After whitenoise, so static files keep their long cache: every other answer is no-store (core.middleware).
+    "core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -45,6 +52,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "core.middleware.IdleTimeoutMiddleware",
+    # Last: turns a login refused by the lockout into the lockout page (core.security.lockout_response).
+    "axes.middleware.AxesMiddleware",
+]
+
+# The lockout backend comes first: it refuses a locked-out username + address before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "rehab.urls"
@@ -111,6 +127,69 @@ STORAGES = {
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "media"))
 
+# Content-Security-Policy (django-csp), on every page: scripts, styles, images and fonts from this origin only;
+# no inline script, no inline style, no eval, no plugins, no framing, forms post here only. Templates keep to it
+# (tests/security/test_templates_csp.py); a view that serves something else sets its own (technique videos:
+# "sandbox").
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "media-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Browser features no page of ours uses are switched off for every page (core.middleware).
+PERMISSIONS_POLICY = ("accelerometer=(), autoplay=(), camera=(), display-capture=(), geolocation=(), gyroscope=(), "
+                      "magnetometer=(), microphone=(), midi=(), payment=(), usb=(), fullscreen=(self)")
+# Answers that carry health data must not be kept by a browser or a proxy: every answer that passes through Django
+# gets Cache-Control: no-store, private, except these path prefixes (static files are served before it anyway).
+CACHE_CONTROL_EXEMPT_PREFIXES = ["/healthz", "/static/"]
+
+# The shared cache: login lockouts, the API's throttles and the password-reset throttle count here, so every
+# gunicorn worker sees the same counts. Redis in production (CACHE_URL, else REDIS_URL); without Redis (the
+# embedded single-process mode) a per-process memory cache, which is only right for one process.
+CACHE_URL = env("CACHE_URL", default=env("REDIS_URL", default=""))
+if CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL,
+                          "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="rehab"), "TIMEOUT": 300}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rehab"}}
+    SILENCED_SYSTEM_CHECKS = ["axes.W001"]  # one process: its memory is the shared cache
+
+# Login lockout (django-axes) on every login that goes through django.contrib.auth.authenticate: the web login,
+# the admin login and the API's token endpoint. LOGIN_FAILURE_LIMIT wrong passwords for one username from one
+# address lock that pair out for LOGIN_LOCKOUT_MINUTES; attempts during the lockout do not extend it.
+AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"
+AXES_LOCKOUT_CALLABLE = "core.security.lockout_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show; failures and lockouts are audit events
+AXES_VERBOSE = False  # our own log lines and audit rows say what happened (core.security)
+
+# Password reset emails: at most this many per account and per client address in an hour (core.forms). The
+# answer is the same whether or not an email was sent.
+PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = env.int("PASSWORD_RESET_PER_ACCOUNT_PER_HOUR", default=3)
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", default=10)
+
+# Sessions. Anyone who sees other people's health data (clinicians, coaches, staff) is logged out after
+# CLINICIAN_IDLE_TIMEOUT_HOURS without a request (core.middleware). An athlete, who sees only their own record on
+# their own phone, keeps a session for SESSION_COOKIE_AGE (14 days from login) with no idle timeout.
+CLINICIAN_IDLE_TIMEOUT = datetime.timedelta(hours=env.float("CLINICIAN_IDLE_TIMEOUT_HOURS", default=8))
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=60 * 60 * 24 * 14)
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -136,7 +215,7 @@ CELERY_TIMEZONE = "UTC"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "core.api_base.ThrottledTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -150,6 +229,17 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "core.api.exception_handler",
 }
 
+# Personal API tokens (django-rest-knox): stored as a SHA-512 digest, shown once, expiring after
+# API_TOKEN_TTL_DAYS (90); revoked on a password change and by "log out everywhere" (core.security).
+REST_KNOX = {
+    "TOKEN_TTL": datetime.timedelta(days=env.int("API_TOKEN_TTL_DAYS", default=90)),
+    "AUTO_REFRESH": False,
+    "AUTH_HEADER_PREFIX": "Token",
+}
+# How many reverse proxies of our own stand in front of the app (each appends to X-Forwarded-For). 0: the
+# client is REMOTE_ADDR and X-Forwarded-For is ignored. See core/net.py.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "Sprint Rehab API",
     "DESCRIPTION": "Return-to-sprint rehabilitation after hamstring strain.",
@@ -159,6 +249,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # The schema and its docs answer logged-in users only (issue 10, finding 9).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_AUTHENTICATION": ["core.api_base.ThrottledTokenAuthentication",
+                             "rest_framework.authentication.SessionAuthentication"],
 }
 
 LOGGING = {
@@ -166,12 +260,18 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 APP_NAME = "Sprint Rehab"
 # Uploaded technique videos: the largest accepted file, in bytes.
 VIDEO_MAX_BYTES = env.int("VIDEO_MAX_BYTES", default=50 * 1024 * 1024)
+# Who sends a video's bytes once the app has checked access (django-sendfile2). "simple" streams them from
+# Python (development, tests); production hands them to the web server: "django_sendfile.backends.nginx"
+# (X-Accel-Redirect to SENDFILE_URL, an `internal` location) or "django_sendfile.backends.xsendfile" (Apache).
+SENDFILE_BACKEND = env("SENDFILE_BACKEND", default="django_sendfile.backends.simple")
+SENDFILE_ROOT = MEDIA_ROOT
+SENDFILE_URL = env("SENDFILE_URL", default="/protected-media")
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # An SMTP server that hangs must not hold a worker (and the outbox row's lock) forever: the send fails and the
 # outbox tries again later.

@@ -21,5 +21,15 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=60)
 
-# Behind a reverse proxy: how many hops to trust in X-Forwarded-For (the API's throttles key on the client address).
-REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": env.int("NUM_PROXIES", default=1)}  # noqa: F405
+# Behind a reverse proxy: how many hops to trust in X-Forwarded-For (the login lockout and the API's throttles key
+# on the client address, core/net.py). docker-compose.yml's nginx is one: TRUSTED_PROXY_COUNT=1 there.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": TRUSTED_PROXY_COUNT}  # noqa: F405
+
+# Technique videos leave through the web server (X-Accel-Redirect), not a Python loop: see SECURITY.md for the
+# nginx location. Set SENDFILE_BACKEND=django_sendfile.backends.xsendfile for Apache's mod_xsendfile.
+SENDFILE_BACKEND = env("SENDFILE_BACKEND", default="django_sendfile.backends.nginx")
+
+# Production runs several gunicorn workers: the lockout and throttle counts must be in Redis (CACHE_URL or
+# REDIS_URL). Without it django-axes' own check (axes.W001) fails `check --deploy`.
+SILENCED_SYSTEM_CHECKS = []

@@ -13,3 +13,9 @@ STORAGES = {
 CELERY_TASK_ALWAYS_EAGER = True
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"auth": "1000/min"}}  # noqa: F405
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "test-artifacts" / "media"))  # noqa: F405
+SENDFILE_BACKEND = "django_sendfile.backends.simple"
+SENDFILE_ROOT = MEDIA_ROOT
+# A memory cache even when REDIS_URL is set: the lockout and throttle counts of one test must not leak into the
+# next, and the Redis database is the broker's. tests/security/test_login_lockout.py runs a lockout on Redis.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "rehab-tests"}}
+SILENCED_SYSTEM_CHECKS = ["axes.W001"]

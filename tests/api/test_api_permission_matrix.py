@@ -4,7 +4,7 @@ Routes and methods are collected from the URL resolver, so a new endpoint (or a 
 row here fails `test_every_api_route_and_method_is_in_the_matrix`.
 
 The rules it holds the API to (see core/api_base.py):
-- anonymous: 401 with `WWW-Authenticate: Token` (the schema and its docs are public);
+- anonymous: 401 with `WWW-Authenticate: Token` (the docs page: a redirect to the login page);
 - a role that may not use the endpoint: 403, before any lookup;
 - an object outside the caller's scope in the URL: 404, exactly as a missing one;
 - an object outside the caller's scope in the request body: 400 with a field error, worded as for a missing id.
@@ -91,8 +91,10 @@ CASES = {
     ("api:me-progress", "get"): Case(ATHLETES_ONLY),
     ("api:tokens", "post"): Case(expect(clinician=201, other_clinician=201)),
     ("api:tokens", "delete"): Case(expect(clinician=204, other_clinician=204)),
-    ("api:schema", "get"): Case(PUBLIC),
-    ("api:docs", "get"): Case(PUBLIC),
+    # The schema and its docs are for logged-in users of every role (issue 10, finding 9): anonymous, a 401;
+    # the docs page (HTML), the login page.
+    ("api:schema", "get"): Case(EVERYONE),
+    ("api:docs", "get"): Case(expect(anon=302, athlete=200, other_athlete=200, coach=200, other_coach=200)),
 }
 
 

@@ -12,7 +12,8 @@ def test_the_schema_validates_without_warnings(tmp_path):
 
 
 @pytest.fixture
-def schema(client):
+def schema(world, client):
+    client.force_login(world.athlete_user)  # any logged-in user may read the schema; anonymous callers get a 401
     response = client.get("/api/v1/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     return response.json()
@@ -38,14 +39,24 @@ def test_the_main_operations_carry_examples(schema):
 
 
 def test_the_schema_says_how_to_authenticate_and_only_json(schema):
-    assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth"}
+    # basicAuth: on the token endpoint only (an integration's first token), behind the login lockout.
+    assert set(schema["components"]["securitySchemes"]) == {"tokenAuth", "cookieAuth", "basicAuth"}
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             if "requestBody" in operation:
                 assert set(operation["requestBody"]["content"]) == {"application/json"}, (method, path)
 
 
-def test_swagger_ui_is_served_with_local_assets(client):
+def test_the_schema_and_the_docs_need_a_login(client):
+    schema = client.get("/api/v1/schema/")
+    assert schema.status_code == 401 and schema["WWW-Authenticate"] == "Token"
+    docs = client.get("/api/v1/docs/")
+    assert docs.status_code == 302 and docs["Location"].startswith("/accounts/login/")
+    assert client.get("/api/v1/docs/?script").status_code == 302
+
+
+def test_swagger_ui_is_served_with_local_assets(world, client):
+    client.force_login(world.coach)
     page = client.get("/api/v1/docs/")
     assert page.status_code == 200
     html = page.content.decode()

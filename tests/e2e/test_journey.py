@@ -174,7 +174,10 @@ class Journey:
         assert (d.from_phase, d.to_phase) == (from_phase, to_phase), d.reasons
 
 
-def test_one_athlete_from_injury_to_discharge_through_the_pages(live_server, browser, world, mailoutbox, shoot):
+def test_one_athlete_from_injury_to_discharge_through_the_pages(live_server, browser, world, mailoutbox, shoot,
+                                                                settings):
+    # The clock jumps days between steps; a clinician would log in again each morning (the idle timeout).
+    settings.CLINICIAN_IDLE_TIMEOUT = datetime.timedelta(days=365)
     base = live_server.url
     clock.travel_to(moment(0, 9))
     clinic = browser.new_context(**DESKTOP).new_page()
