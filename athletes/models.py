@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from core import clock
+from core.validation import validate_name
 
 
 def validate_time_zone(value: str) -> None:
@@ -33,6 +34,11 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
+    is_active = models.BooleanField(
+        "active", default=True,
+        help_text="Switch off instead of deleting: its members lose access, its records and audit trail stay. "
+                  "An organisation that audit events name cannot be deleted.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -114,8 +120,8 @@ class Athlete(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="athlete_profile",
         help_text="The athlete's own login, for the phone pages.",
     )
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100, validators=[validate_name])
+    last_name = models.CharField(max_length=100, validators=[validate_name])
     date_of_birth = models.DateField(null=True, blank=True)
     sport = models.CharField(max_length=100, blank=True)
     position = models.CharField(max_length=100, blank=True)
