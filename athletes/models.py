@@ -24,6 +24,19 @@ def local_today() -> datetime.date:
     return clock.utc_today()
 
 
+# Plausible dates: an injury (and a plan) within the last five years; an athlete aged 8 to 100.
+MAX_PAST_YEARS = 5
+MIN_AGE_YEARS, MAX_AGE_YEARS = 8, 100
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day `years` earlier (28 February for a 29 February that year has not)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 class Role(models.TextChoices):
     CLINICIAN = "clinician", "Clinician"
     COACH = "coach", "Coach"
@@ -166,8 +179,18 @@ class Athlete(models.Model):
     def clean(self):
         if self.team_id and self.team.organisation_id != self.organisation_id:
             raise ValidationError({"team": "This team belongs to another organisation."})
-        if self.date_of_birth and self.date_of_birth > (self.organisation.today() if self.organisation_id else local_today()):
+        today = self.organisation.today() if self.organisation_id else local_today()
+        if self.date_of_birth and self.date_of_birth > today:
             raise ValidationError({"date_of_birth": "The date of birth cannot be in the future."})
+        if self.date_of_birth and not (years_before(today, MAX_AGE_YEARS) <= self.date_of_birth
+                                       <= years_before(today, MIN_AGE_YEARS)):
+            raise ValidationError({"date_of_birth": f"Check the date of birth: athletes here are {MIN_AGE_YEARS} to "
+                                                    f"{MAX_AGE_YEARS} years old."})
+        if self.vmax_date and self.vmax_date > today:
+            raise ValidationError({"vmax_date": "The date of the maximal velocity cannot be in the future."})
+        if self.vmax_date and self.vmax_date < years_before(today, 2 * MAX_PAST_YEARS):
+            raise ValidationError({"vmax_date": f"The maximal velocity is more than {2 * MAX_PAST_YEARS} years old: "
+                                                "measure it again, or check the year."})
         days = self.training_days or []
         if not isinstance(days, list) or any(not isinstance(d, int) or isinstance(d, bool) or not 1 <= d <= 7 for d in days):
             raise ValidationError({"training_days": "Training days are weekday numbers from 1 (Monday) to 7 (Sunday)."})
@@ -242,5 +265,9 @@ class Injury(models.Model):
         return self.athlete.organisation
 
     def clean(self):
-        if self.date_of_injury and self.date_of_injury > (self.recorded_on or local_today()):
+        recorded_on = self.recorded_on or local_today()
+        if self.date_of_injury and self.date_of_injury > recorded_on:
             raise ValidationError({"date_of_injury": "The date of injury cannot be in the future."})
+        if self.date_of_injury and self.date_of_injury < years_before(recorded_on, MAX_PAST_YEARS):
+            raise ValidationError({"date_of_injury": f"The date of injury is more than {MAX_PAST_YEARS} years ago: "
+                                                     "check the year."})

@@ -156,6 +156,8 @@ def _alert_failed(message: OutboxMessage) -> None:
     try:
         with transaction.atomic():
             recipients = {}
+            if message.handler not in FAILURE_RECIPIENTS:
+                autodiscover_modules("tasks")  # the apps register their finders in their tasks modules
             finder = FAILURE_RECIPIENTS.get(message.handler)
             if finder is not None:
                 for user in finder(message.payload) or ():

@@ -2,6 +2,7 @@
 
 A token is a password: the audit trail records that it was created or revoked, never its key.
 """
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from rest_framework.authtoken.models import Token
@@ -19,6 +20,8 @@ def _require_clinician(actor):
 def api_token_create(*, actor) -> Token:
     """A new token for the actor. An existing one is revoked first: a rotation."""
     _require_clinician(actor)
+    # Concurrent creates for one user queue on the user's row (was an IntegrityError 500 on the token's unique user).
+    get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
     rotated = Token.objects.filter(user=actor).delete()[0] > 0
     token = Token.objects.create(user=actor)
     audit_record(actor=actor, action="api_token.rotate" if rotated else "api_token.create", target=actor,
