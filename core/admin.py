@@ -1,11 +1,13 @@
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 
 from . import outbox
 from .admin_base import AuditedAdminMixin, ReadOnlyAdminMixin
 from .audit import audit_record
 from .models import AuditEvent, Notification, OutboxMessage
+from .validation import validate_name
 
 
 @admin.register(AuditEvent)
@@ -59,10 +61,23 @@ class OutboxMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 User = get_user_model()
 
 
+class UserNamesForm(UserChangeForm):
+    """Names end up in email subjects: no control characters (core.validation.validate_name)."""
+
+    def clean_first_name(self):
+        validate_name(self.cleaned_data.get("first_name"))
+        return self.cleaned_data.get("first_name")
+
+    def clean_last_name(self):
+        validate_name(self.cleaned_data.get("last_name"))
+        return self.cleaned_data.get("last_name")
+
+
 class AuditedUserAdmin(AuditedAdminMixin, UserAdmin):
     """Users are audited (never their password hash). A user that audit rows name cannot be deleted: untick
     "active" instead (or use the action)."""
 
+    form = UserNamesForm
     actions = ["deactivate"]
 
     @admin.action(description="Deactivate the selected users (they can no longer log in)")

@@ -223,3 +223,20 @@ def test_a_plan_note_stores_its_body(world, clinical):
     note = plan_services.plan_note_create(actor=world.clinician, plan=clinical["plan"], body="Ice after sessions.")
     event = AuditEvent.objects.get(action="plan_note.create", target_id=str(note.pk))
     assert event.after["body"] == "Ice after sessions."
+
+
+def test_the_user_admin_refuses_names_with_newlines_and_audits_changes(world, staff_client):
+    url = reverse("admin:auth_user_change", args=[world.coach.pk])
+    page = staff_client.get(url)
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name) or "" for name in form.fields if name not in ("password",)}
+    data.update({"username": "coach", "first_name": "Chris\nBcc: x@example.org", "last_name": "Coach",
+                 "groups": [], "user_permissions": [], "is_active": "on", "date_joined_0": "2025-01-01",
+                 "date_joined_1": "10:00:00", "last_login_0": "", "last_login_1": ""})
+    response = staff_client.post(url, data)
+    assert response.status_code == 200 and "control characters" in response.content.decode()
+    data["first_name"] = "Chris"
+    response = staff_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    event = AuditEvent.objects.get(action="admin.change", target_type="auth.user", target_id=str(world.coach.pk))
+    assert event.after["first_name"] == "Chris" and event.after["password"] == "(hidden)"
