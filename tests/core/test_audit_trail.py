@@ -240,3 +240,22 @@ def test_the_user_admin_refuses_names_with_newlines_and_audits_changes(world, st
     assert response.status_code == 302, response.context["adminform"].form.errors
     event = AuditEvent.objects.get(action="admin.change", target_type="auth.user", target_id=str(world.coach.pk))
     assert event.after["first_name"] == "Chris" and event.after["password"] == "(hidden)"
+
+
+def test_the_admin_explains_that_a_user_with_audit_rows_cannot_be_deleted(world, event, staff_client):
+    url = reverse("admin:auth_user_delete", args=[world.clinician.pk])
+    page = staff_client.get(url)
+    assert page.status_code == 200 and "cannot delete user" in page.content.decode().lower()
+    response = staff_client.post(url, {"post": "yes"})
+    assert response.status_code in (200, 403)
+    assert world.clinician.__class__.objects.filter(pk=world.clinician.pk).exists()
+
+
+def test_deactivating_an_organisation_in_the_admin_is_audited(world, staff_client):
+    response = staff_client.post(reverse("admin:athletes_organisation_changelist"),
+                                 {"action": "deactivate", "_selected_action": [world.other_org.pk]})
+    assert response.status_code == 302
+    world.other_org.refresh_from_db()
+    assert not world.other_org.is_active
+    assert AuditEvent.objects.filter(action="admin.deactivate", target_id=str(world.other_org.pk),
+                                     organisation=world.other_org, actor=world.staff).exists()
