@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from core import clock
+from core.validation import validate_name
 
 
 def validate_time_zone(value: str) -> None:
@@ -23,6 +24,19 @@ def local_today() -> datetime.date:
     return clock.utc_today()
 
 
+# Plausible dates: an injury (and a plan) within the last five years; an athlete aged 8 to 100.
+MAX_PAST_YEARS = 5
+MIN_AGE_YEARS, MAX_AGE_YEARS = 8, 100
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    """The same calendar day `years` earlier (28 February for a 29 February that year has not)."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 class Role(models.TextChoices):
     CLINICIAN = "clinician", "Clinician"
     COACH = "coach", "Coach"
@@ -33,6 +47,11 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=80, unique=True)
     time_zone = models.CharField(max_length=64, default="Europe/London", validators=[validate_time_zone])
+    is_active = models.BooleanField(
+        "active", default=True,
+        help_text="Switch off instead of deleting: its members lose access, its records and audit trail stay. "
+                  "An organisation that audit events name cannot be deleted.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -114,8 +133,8 @@ class Athlete(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="athlete_profile",
         help_text="The athlete's own login, for the phone pages.",
     )
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100, validators=[validate_name])
+    last_name = models.CharField(max_length=100, validators=[validate_name])
     date_of_birth = models.DateField(null=True, blank=True)
     sport = models.CharField(max_length=100, blank=True)
     position = models.CharField(max_length=100, blank=True)
@@ -160,8 +179,18 @@ class Athlete(models.Model):
     def clean(self):
         if self.team_id and self.team.organisation_id != self.organisation_id:
             raise ValidationError({"team": "This team belongs to another organisation."})
-        if self.date_of_birth and self.date_of_birth > (self.organisation.today() if self.organisation_id else local_today()):
+        today = self.organisation.today() if self.organisation_id else local_today()
+        if self.date_of_birth and self.date_of_birth > today:
             raise ValidationError({"date_of_birth": "The date of birth cannot be in the future."})
+        if self.date_of_birth and not (years_before(today, MAX_AGE_YEARS) <= self.date_of_birth
+                                       <= years_before(today, MIN_AGE_YEARS)):
+            raise ValidationError({"date_of_birth": f"Check the date of birth: athletes here are {MIN_AGE_YEARS} to "
+                                                    f"{MAX_AGE_YEARS} years old."})
+        if self.vmax_date and self.vmax_date > today:
+            raise ValidationError({"vmax_date": "The date of the maximal velocity cannot be in the future."})
+        if self.vmax_date and self.vmax_date < years_before(today, 2 * MAX_PAST_YEARS):
+            raise ValidationError({"vmax_date": f"The maximal velocity is more than {2 * MAX_PAST_YEARS} years old: "
+                                                "measure it again, or check the year."})
         days = self.training_days or []
         if not isinstance(days, list) or any(not isinstance(d, int) or isinstance(d, bool) or not 1 <= d <= 7 for d in days):
             raise ValidationError({"training_days": "Training days are weekday numbers from 1 (Monday) to 7 (Sunday)."})
@@ -236,5 +265,9 @@ class Injury(models.Model):
         return self.athlete.organisation
 
     def clean(self):
-        if self.date_of_injury and self.date_of_injury > (self.recorded_on or local_today()):
+        recorded_on = self.recorded_on or local_today()
+        if self.date_of_injury and self.date_of_injury > recorded_on:
             raise ValidationError({"date_of_injury": "The date of injury cannot be in the future."})
+        if self.date_of_injury and self.date_of_injury < years_before(recorded_on, MAX_PAST_YEARS):
+            raise ValidationError({"date_of_injury": f"The date of injury is more than {MAX_PAST_YEARS} years ago: "
+                                                     "check the year."})

@@ -2,13 +2,18 @@
 
 Each service takes the acting user, checks permission, validates, writes and audits in one transaction.
 """
+import uuid
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from core.access import access_for, forget_access
 from core.audit import audit_record, snapshot
+from core.exceptions import Conflict
 from core.outbox import enqueue
+from core.validation import validate_name
 
 from .models import Athlete, Injury, Membership, Organisation, Role, Team
 
@@ -53,6 +58,14 @@ def user_create(*, actor, organisation: Organisation, role: str, username: str, 
     """A login with its membership. `actor=None` is the system (the demo loader, the first-clinician command)."""
     if actor is not None:
         _require_clinician(actor, organisation.pk)
+    errors = {}
+    for field, value in (("first_name", first_name), ("last_name", last_name)):
+        try:
+            validate_name(value)
+        except ValidationError as exc:
+            errors[field] = exc.messages
+    if errors:
+        raise ValidationError(errors)
     user = get_user_model()(username=username, email=email, first_name=first_name, last_name=last_name)
     if password:
         user.set_password(password)
@@ -83,6 +96,49 @@ def team_create(*, actor, organisation: Organisation, name: str, coaches=()) -> 
     return team
 
 
+def _login_usernames(email: str, organisation: Organisation):
+    """Login names to try for a new athlete login: the email itself, then the email under the organisation's slug
+    (when the email already has a login elsewhere), then a generated one."""
+    candidates = [email, f"{organisation.slug}.{email}",
+                  *(f"{organisation.slug}{n}.{email}" for n in range(2, 6))]
+    yield from (name for name in candidates if len(name) <= 150)
+    yield f"{organisation.slug[:60]}.athlete-{uuid.uuid4().hex[:12]}"
+
+
+def _athlete_login(*, organisation: Organisation, email: str, athlete: Athlete):
+    """A new login for an athlete of `organisation`, never another organisation's.
+
+    An email with a login in this organisation is refused (the clinician can see their own organisation). An
+    email with a login only in another organisation gets a login of its own here, under another login name, so
+    the answer is exactly that for a new email: nothing says the email exists elsewhere, and this athlete is never
+    linked to the other organisation's login. Concurrent adds of one email: the first wins, the others get a
+    Conflict (409), never an IntegrityError.
+    """
+    User = get_user_model()
+    # One login set-up at a time per organisation: a concurrent add of the same email waits here, then sees it.
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    in_this_organisation = User.objects.filter(
+        Q(username__iexact=email) | Q(email__iexact=email), memberships__organisation=organisation)
+    taken = ValidationError({"login_email": "This email already has a login. Use another, or leave it empty."})
+    if in_this_organisation.exists():
+        raise taken
+    for username in _login_usernames(email, organisation):
+        if User.objects.filter(username__iexact=username).exists():
+            if in_this_organisation.exists():
+                raise taken
+            continue
+        try:
+            with transaction.atomic():
+                return user_create(actor=None, organisation=organisation, role=Role.ATHLETE, username=username,
+                                   password=None, email=email, first_name=athlete.first_name,
+                                   last_name=athlete.last_name)
+        except IntegrityError:
+            if in_this_organisation.exists():
+                raise Conflict("This email was given a login a moment ago, by another request. Reload the roster: "
+                               "the athlete is probably there already.") from None
+    raise Conflict("Could not set up a login for this email just now. Try again in a moment.")
+
+
 @transaction.atomic
 def athlete_create(*, actor, organisation: Organisation, user=None, login_email: str = "", **fields) -> Athlete:
     """Add an athlete. With `login_email`, also create their phone login and email them a set-password link."""
@@ -95,10 +151,7 @@ def athlete_create(*, actor, organisation: Organisation, user=None, login_email:
     athlete.full_clean()
     if login_email and user is None:
         login_email = login_email.strip().lower()
-        if get_user_model().objects.filter(username__iexact=login_email).exists():
-            raise ValidationError({"login_email": "This email already has a login. Use another, or leave it empty."})
-        user = user_create(actor=None, organisation=organisation, role=Role.ATHLETE, username=login_email,
-                           password=None, email=login_email, first_name=athlete.first_name, last_name=athlete.last_name)
+        user = _athlete_login(organisation=organisation, email=login_email, athlete=athlete)
         athlete.user = user
         enqueue("athletes.send_invite", {"user_id": user.pk, "clinic": organisation.name}, dedupe_key=f"invite:{user.pk}")
     athlete.save()

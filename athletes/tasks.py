@@ -20,3 +20,36 @@ def send_invite(payload: dict) -> None:
     send_templated_email(template="email/invite", subject="Your login for your rehab plan", to=[user.email],
                          context={"user": user, "link": absolute_url(path), "username": user.get_username(),
                                   "clinic": payload.get("clinic", "")})
+
+
+# --- who is told when a message fails for good (core.outbox._alert_failed) -----------------------------------
+
+def clinicians_of_organisations(organisation_ids) -> list:
+    """The active clinicians of these (active) organisations."""
+    from .models import Role
+
+    return list(get_user_model().objects.filter(
+        is_active=True, memberships__role=Role.CLINICIAN, memberships__organisation_id__in=list(organisation_ids),
+        memberships__organisation__is_active=True,
+    ).distinct())
+
+
+def _organisations_of_user(user_id) -> list:
+    from .models import Membership
+
+    return list(Membership.objects.filter(user_id=user_id).values_list("organisation_id", flat=True))
+
+
+@outbox.failure_recipients("athletes.send_invite")
+def _invite_failed(payload: dict):
+    return clinicians_of_organisations(_organisations_of_user(payload.get("user_id")))
+
+
+@outbox.failure_recipients("core.send_notification_email")
+def _notification_email_failed(payload: dict):
+    from core.models import Notification
+
+    note = Notification.objects.filter(pk=payload.get("notification_id")).select_related("recipient").first()
+    if note is None:
+        return []
+    return [note.recipient, *clinicians_of_organisations(_organisations_of_user(note.recipient_id))]

@@ -4,7 +4,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
 from core import clock
-from core.views import role_required, run_service
+from core.views import query_int, role_required, run_service
 
 from . import selectors, services
 from .forms import AthleteForm, InjuryForm
@@ -50,11 +50,9 @@ ROSTER_STATUSES = [("", "All"), ("active", "Active plan"), ("paused", "Paused"),
 
 @role_required("clinician")
 def roster(request):
-    team_id = request.GET.get("team") or None
+    team_id = query_int(request, "team")
     status = request.GET.get("status") or None
     order = request.GET.get("order") or "name"
-    if team_id and not str(team_id).isdigit():
-        team_id = None
     rows = selectors.roster(user=request.user, team_id=team_id, status=status, order=order)
     page = paginate(request, rows)
 
@@ -67,7 +65,8 @@ def roster(request):
         row.days_since_injury = (today - row.injury_date).days if row.injury_date else None
         row.stale_strength = row.plan_id is not None and not row.recent_strength
     return render(request, "athletes/roster.html", {
-        "page": page, "teams": selectors.team_list(user=request.user), "team_id": team_id, "status": status or "",
+        "page": page, "teams": selectors.team_list(user=request.user),
+        "team_id": str(team_id) if team_id is not None else None, "status": status or "",
         "order": order, "statuses": ROSTER_STATUSES,
     })
 

@@ -73,7 +73,9 @@ def access_for(user) -> Access:
     from athletes.models import Membership, Role, Team
 
     roles = {Role.CLINICIAN: set(), Role.COACH: set(), Role.ATHLETE: set()}
-    for org_id, role in Membership.objects.filter(user=user).values_list("organisation_id", "role"):
+    # An inactive organisation (switched off instead of deleted) gives its members no access at all.
+    memberships = Membership.objects.filter(user=user, organisation__is_active=True)
+    for org_id, role in memberships.values_list("organisation_id", "role"):
         roles[role].add(org_id)
     team_ids = frozenset(
         Team.objects.filter(coaches=user, organisation_id__in=roles[Role.COACH]).values_list("id", flat=True)

@@ -11,8 +11,13 @@ Conventions (the API permission matrix in tests/api/ holds every endpoint to the
   "Z"). Requests may send decimals as numbers (6.5, as the schema documents) or strings; answers give them as
   strings ("6.5") so that no precision is lost. More decimal places than stored is a 400, never rounded.
 """
+import json
+import math
+
 from django import forms
+from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters import rest_framework as filters
 from drf_spectacular.extensions import OpenApiAuthenticationExtension, OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent
@@ -21,13 +26,14 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from knox.auth import TokenAuthentication as KnoxTokenAuthentication
 from rest_framework import serializers
 from rest_framework.authentication import BasicAuthentication, SessionAuthentication, get_authorization_header
-from rest_framework.exceptions import APIException, AuthenticationFailed, Throttled
+from rest_framework.exceptions import APIException, AuthenticationFailed, ParseError, Throttled
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from . import validation
 from .access import access_for
 from .exceptions import NotFound
 from .net import client_ip
@@ -181,6 +187,53 @@ API_AUTHENTICATION = (ThrottledTokenAuthentication, SessionAuthentication)
 TOKEN_ENDPOINT_AUTHENTICATION = (ThrottledTokenAuthentication, LockoutAwareBasicAuthentication, SessionAuthentication)
 
 
+# --- request bodies -------------------------------------------------------------------------------------
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text} is out of range")
+    return value
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+class SafeJSONParser(JSONParser):
+    """JSON bodies, with limits people cannot push past into a 500.
+
+    - Size: at most `settings.API_MAX_JSON_BYTES` (the reader stops one byte past it): 400.
+    - Depth: at most `settings.MAX_JSON_DEPTH` levels, checked on the text *before* parsing, so a 50,000-deep
+      body is a 400, never a RecursionError.
+    - Numbers: NaN, Infinity and literals out of float range (1e400) are a 400.
+    - NUL characters anywhere (keys or strings) are a 400 naming the field: PostgreSQL cannot store them.
+    """
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        limit = getattr(settings, "API_MAX_JSON_BYTES", 1024 * 1024)
+        raw = stream.read(limit + 1)
+        if len(raw) > limit:
+            raise ParseError(f"The request body is larger than {limit:,} bytes.")
+        encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
+        try:
+            text = raw.decode(encoding)
+            depth_limit = validation.max_json_depth()
+            if validation.json_nesting_depth(text, stop_above=depth_limit) > depth_limit:
+                raise ParseError(validation.too_deep_message(depth_limit))
+            data = json.loads(text, parse_float=_finite_float, parse_constant=_no_constant)
+        except ValueError as exc:  # includes UnicodeDecodeError and json.JSONDecodeError
+            raise ParseError(f"JSON parse error - {exc}") from None
+        try:
+            validation.check_no_nul(data)
+        except DjangoValidationError:
+            where = validation.find_nul(data)
+            field = where.split(".", 1)[0].split("[", 1)[0] if isinstance(data, dict) else "non_field_errors"
+            detail = validation.NUL_MESSAGE if where in (field, "(the value)") else f"{validation.NUL_MESSAGE} (at {where})"
+            raise serializers.ValidationError({field or "non_field_errors": [detail]}) from None
+        return data
+
+
 # --- permissions --------------------------------------------------------------------------------------------
 
 class IsClinician(BasePermission):
@@ -217,7 +270,7 @@ class ApiMixin:
     # schema instead of three (form encodings cannot say null).
     authentication_classes = API_AUTHENTICATION
     permission_classes = (IsAuthenticated,)
-    parser_classes = (JSONParser,)
+    parser_classes = (SafeJSONParser,)
 
 
 # --- paging ------------------------------------------------------------------------------------------------

@@ -8,11 +8,14 @@ from core import clock
 class AuditEvent(models.Model):
     """One state change: who did what to which record, and the record before and after."""
 
+    # PROTECT, not SET_NULL / CASCADE: the trail is append-only (a database trigger refuses UPDATE and DELETE,
+    # see migration 0004), so a user or an organisation that an audit row names cannot be deleted. Deactivate
+    # them instead (User.is_active, Organisation.is_active).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     organisation = models.ForeignKey(
-        "athletes.Organisation", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        "athletes.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=64, db_index=True)
     target_type = models.CharField(max_length=64)
@@ -39,6 +42,7 @@ class Notification(models.Model):
         ESCALATION = "escalation", "Sign-off overdue"
         MISSING_REPORT = "missing_report", "Missing next-morning report"
         NOTE = "note", "New note"
+        DELIVERY_FAILED = "delivery_failed", "Message not delivered"
         INFO = "info", "Information"
 
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")

@@ -8,6 +8,7 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 
 from .models import Notification
+from .validation import header_safe
 
 
 def notify(*, recipient, kind: str, title: str, body: str = "", url: str = "", plan=None, dedupe_key: str = "",
@@ -59,10 +60,13 @@ def send_templated_email(*, template: str, subject: str, to: list[str], context:
     """
     context = {"app_name": settings.APP_NAME, "site_url": settings.SITE_URL.rstrip("/"), **context}
     text = render_to_string(f"{template}.txt", context)
-    message = EmailMultiAlternatives(subject=f"[{settings.APP_NAME}] {subject}", body=text,
-                                     from_email=settings.DEFAULT_FROM_EMAIL, to=list(to))
+    # Headers are built from cleaned text only: a newline left in a name (an old row, the admin) would make
+    # Django refuse the whole email (BadHeaderError) and the outbox would end up giving up on it.
+    message = EmailMultiAlternatives(subject=header_safe(f"[{settings.APP_NAME}] {subject}", 250), body=text,
+                                     from_email=settings.DEFAULT_FROM_EMAIL,
+                                     to=[header_safe(address) for address in to])
     with contextlib.suppress(TemplateDoesNotExist):
         message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
     for filename, content, mimetype in attachments:
-        message.attach(filename, content, mimetype)
+        message.attach(header_safe(filename), content, mimetype)
     return message.send()

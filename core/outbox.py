@@ -24,6 +24,8 @@ from .models import OutboxMessage
 log = logging.getLogger(__name__)
 
 HANDLERS: dict = {}
+#: handler name -> fn(payload) -> the users to alert when one of its messages fails for good (see `failed`).
+FAILURE_RECIPIENTS: dict = {}
 
 #: After this many failed attempts a message is marked failed and no longer retried.
 MAX_ATTEMPTS = 10
@@ -33,6 +35,15 @@ def handler(name: str):
     """Register an idempotent outbox handler: `fn(payload: dict) -> None`."""
     def register(fn):
         HANDLERS[name] = fn
+        return fn
+    return register
+
+
+def failure_recipients(name: str):
+    """Register who is told when a message of handler `name` fails for good: `fn(payload) -> iterable of users`
+    (usually the clinicians of the organisation the message was for). Staff are always told."""
+    def register(fn):
+        FAILURE_RECIPIENTS[name] = fn
         return fn
     return register
 
@@ -87,8 +98,8 @@ def deliver(message_id: int) -> str:
         message = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
         if message is None:
             return "missing"
-        if message.status != OutboxMessage.Status.PENDING:
-            return "skipped"
+        if message.status != OutboxMessage.Status.PENDING or message.done_at is not None:
+            return "skipped"  # delivered once: never again, whatever its status says
         fn = _handler_for(message.handler)
         message.attempts += 1
         if fn is None:
@@ -98,7 +109,10 @@ def deliver(message_id: int) -> str:
                 message.status = OutboxMessage.Status.FAILED
             message.save(update_fields=["status", "attempts", "last_error"])
             log.error("outbox: no handler named %r for message %s", message.handler, message.pk)
-            return "failed" if message.status == OutboxMessage.Status.FAILED else "error"
+            if message.status == OutboxMessage.Status.FAILED:
+                _alert_failed(message)
+                return "failed"
+            return "error"
         try:
             with transaction.atomic():
                 fn(message.payload)
@@ -108,11 +122,79 @@ def deliver(message_id: int) -> str:
                 message.status = OutboxMessage.Status.FAILED
             message.save(update_fields=["status", "attempts", "last_error"])
             log.exception("outbox: handler %s failed for message %s", message.handler, message.pk)
+            if message.status == OutboxMessage.Status.FAILED:
+                _alert_failed(message)
             return "error"
         message.status = OutboxMessage.Status.DONE
         message.done_at = clock.now()
         message.save(update_fields=["status", "attempts", "done_at"])
         return "done"
+
+
+def retry_failed(message_id: int) -> bool:
+    """Give a failed message another round of attempts (the admin's "retry" action). Never a delivered one."""
+    return bool(OutboxMessage.objects.filter(
+        pk=message_id, status=OutboxMessage.Status.FAILED, done_at__isnull=True,
+    ).update(status=OutboxMessage.Status.PENDING, attempts=0, dispatched_at=None))
+
+
+#: The dedupe-key prefix of the notifications that say a message failed.
+FAILED_ALERT_PREFIX = "outbox-failed:"
+
+
+def _alert_failed(message: OutboxMessage) -> None:
+    """A message has failed for good: tell the clinicians it concerns (FAILURE_RECIPIENTS) and every active staff
+    user, in the app and by email. Never raises (the failure itself is already recorded).
+
+    The email is safe to send: its subject is fixed text, and the message's own details go in the body. An alert
+    whose own email fails is not emailed about again (no loop): that one stays in the app.
+    """
+    from django.contrib.auth import get_user_model
+
+    from .notifications import notify
+
+    try:
+        with transaction.atomic():
+            recipients = {}
+            if message.handler not in FAILURE_RECIPIENTS:
+                autodiscover_modules("tasks")  # the apps register their finders in their tasks modules
+            finder = FAILURE_RECIPIENTS.get(message.handler)
+            if finder is not None:
+                for user in finder(message.payload) or ():
+                    if user is not None and user.is_active:
+                        recipients[user.pk] = user
+            for user in get_user_model().objects.filter(is_active=True, is_staff=True):
+                recipients.setdefault(user.pk, user)
+            about_an_alert = _is_failure_alert_email(message)
+            what = HANDLER_DESCRIPTIONS.get(message.handler, message.handler)
+            for user in recipients.values():
+                notify(
+                    recipient=user, kind="delivery_failed", dedupe_key=f"{FAILED_ALERT_PREFIX}{message.pk}",
+                    title=f"Not delivered after {message.attempts} attempts: {what}",
+                    body=(f"Outbox message {message.pk} ({message.handler}) failed for good and will not be tried "
+                          f"again unless staff retry it in the admin. Last error: {message.last_error[:500]}"),
+                    url="", email=not about_an_alert,
+                )
+    except Exception:  # an alert must never undo the failure record
+        log.exception("outbox: could not alert anyone about failed message %s", message.pk)
+
+
+HANDLER_DESCRIPTIONS = {
+    "core.send_notification_email": "an alert email",
+    "athletes.send_invite": "an athlete's login invitation",
+    "sessions.send_morning_reminder": "a next-morning reminder",
+    "progression.send_weekly_prescription": "a coach's weekly prescription",
+    "progression.nightly_fan_out": "the nightly re-evaluation",
+}
+
+
+def _is_failure_alert_email(message: OutboxMessage) -> bool:
+    if message.handler != "core.send_notification_email":
+        return False
+    from .models import Notification
+
+    note_id = (message.payload or {}).get("notification_id")
+    return Notification.objects.filter(pk=note_id, dedupe_key__startswith=FAILED_ALERT_PREFIX).exists()
 
 
 def retry_delay_seconds(attempts: int, *, base: int = 60) -> int:

@@ -5,6 +5,7 @@ it again: the key is shown once, in the answer that creates it. Every token expi
 90 days unless `API_TOKEN_TTL_DAYS` says otherwise) and is revoked when its owner's password changes and by
 "log out everywhere". The audit trail records that a token was created, rotated or revoked, never its key.
 """
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from knox.models import AuthToken
@@ -25,6 +26,8 @@ def api_token_create(*, actor) -> tuple[AuthToken, str]:
     The key exists only in the return value; the row holds its digest.
     """
     _require_clinician(actor)
+    # Concurrent creates for one user queue on the user's row (was an IntegrityError 500 on the token's unique user).
+    get_user_model().objects.select_for_update().filter(pk=actor.pk).first()
     rotated = AuthToken.objects.filter(user=actor).delete()[0] > 0
     token, key = AuthToken.objects.create(user=actor)
     audit_record(actor=actor, action="api_token.rotate" if rotated else "api_token.create", target=actor,

@@ -54,6 +54,20 @@ def role_required(*roles):
     return decorator
 
 
+#: The largest id a row can have (bigint); SQLite raises OverflowError past it.
+MAX_ID = 2**63 - 1
+
+
+def query_int(request, name: str, *, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
+    """An integer from the query string (`?team=`, `?year=`, ...), or None if it is missing, not a whole number
+    or outside `minimum` .. `maximum`. Pages treat a bad value as no value; nothing unchecked reaches a query."""
+    raw = request.GET.get(name, "")
+    if not raw or len(raw) > 20 or not raw.lstrip("-").isdecimal() or not raw.isascii():
+        return None
+    value = int(raw)
+    return value if minimum <= value <= maximum else None
+
+
 def apply_service_errors(form, exc: ValidationError) -> None:
     """Put a service's ValidationError next to the form's fields (or at the top)."""
     if hasattr(exc, "error_dict"):

@@ -1,6 +1,7 @@
 from django import forms
 
 from athletes.forms import DateInput
+from core import validation
 
 from .models import Protocol
 from .protocol_editing import DAY_NAMES
@@ -99,6 +100,10 @@ class ProtocolNumbersForm(ProtocolBaseVersionForm):
         return grouped.items()
 
 
+def _not_a_number(name):
+    raise ValueError(f"{name} is not a number")
+
+
 class ProtocolJsonForm(ProtocolBaseVersionForm):
     definition = forms.CharField(widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "false"}),
                                  help_text="The whole protocol as JSON: phases, prescriptions, rules and sources.")
@@ -107,12 +112,17 @@ class ProtocolJsonForm(ProtocolBaseVersionForm):
         import json
         from decimal import Decimal
 
+        text = self.cleaned_data["definition"]
+        validation.check_json_depth(text)  # before parsing: a 50,000-deep paste is a form error, not a 500
         try:
-            data = json.loads(self.cleaned_data["definition"], parse_float=Decimal)
+            data = json.loads(text, parse_float=Decimal, parse_constant=_not_a_number)
         except json.JSONDecodeError as exc:
             raise forms.ValidationError(f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+        except ValueError as exc:  # NaN / Infinity, or an integer with thousands of digits
+            raise forms.ValidationError(f"Not valid JSON: {exc}.") from None
         if not isinstance(data, dict):
             raise forms.ValidationError("The protocol must be a JSON object.")
+        validation.check_no_nul(data)
         return data
 
 
@@ -133,4 +143,7 @@ class ScenarioBenchForm(forms.Form):
                 raise forms.ValidationError("The file is not UTF-8 text.") from None
         if not (data.get("text") or "").strip():
             raise forms.ValidationError("Choose a scenario file or paste its content.")
+        if "\x00" in data["text"]:
+            raise forms.ValidationError(validation.NUL_MESSAGE)
+        validation.check_json_depth(data["text"])
         return data

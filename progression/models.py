@@ -136,6 +136,15 @@ class Plan(models.Model):
             raise ValidationError({"protocol": "This protocol belongs to another organisation."})
         if self.injury_id and self.start_date and self.start_date < self.injury.date_of_injury:
             raise ValidationError({"start_date": "A plan cannot start before the injury it follows."})
+        if self.injury_id and self.start_date:
+            from athletes.models import MAX_PAST_YEARS, years_before
+
+            # The organisation's local day when the plan was created: the window does not move afterwards.
+            created_on = self.injury.athlete.organisation.today(self.created_at)
+            if self.start_date > created_on:
+                raise ValidationError({"start_date": "A plan cannot start after today: start it on the day."})
+            if self.start_date < years_before(created_on, MAX_PAST_YEARS):
+                raise ValidationError({"start_date": f"A plan cannot start more than {MAX_PAST_YEARS} years ago."})
 
 
 class Decision(models.Model):

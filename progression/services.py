@@ -19,6 +19,7 @@ from core.access import access_for
 from core.audit import audit_record, snapshot
 from core.exceptions import Conflict
 from core.notifications import notify, resolve_topic
+from core.validation import check_no_nul
 
 from . import engine
 from .engine_io import (
@@ -39,6 +40,9 @@ PLAN_AUDIT_FIELDS = [
     "current_phase", "stint", "stint_started_at", "status", "clearance_date", "completed_on", "review_pending",
     "version", "advance_requires_signoff", "baseline_weekly_load",
 ]
+
+
+REVIEW_AUDIT_FIELDS = ["status", "reviewed_by", "reviewed_at", "review_reason"]
 
 
 def _require_clinician(user, organisation_id):
@@ -65,6 +69,7 @@ def _locked(plan_or_id) -> Plan:
 @transaction.atomic
 def protocol_create(*, actor, definition: dict, organisation=None, parent=None) -> Protocol:
     """Store a protocol version and its Phase rows. The definition is validated by the engine first."""
+    check_no_nul(definition, field="definition")  # PostgreSQL cannot store NUL characters
     try:
         parsed = engine.protocol_from_dict(definition)
     except engine.ProtocolError as exc:
@@ -152,6 +157,9 @@ def _stale_protocol_message(protocol: Protocol, saved_version: int) -> str:
 
 # --- plans -------------------------------------------------------------------------------------------
 
+OPEN_PLAN_EXISTS = "This injury already has an open plan. Complete or close it first."
+
+
 class EvidenceChanged(Conflict):
     """A sign-off refused because the engine, re-run on the evidence as it stands, no longer advances.
 
@@ -184,8 +192,10 @@ def plan_start(*, actor, injury, protocol: Protocol, start_phase: int = 0, start
     _require_clinician(actor, organisation_id)
     if protocol.organisation_id not in (None, organisation_id):
         raise PermissionDenied("This protocol belongs to another organisation.")
+    # Concurrent starts for one injury queue on its row, so the later ones see the first plan (409).
+    injury.__class__.objects.select_for_update().filter(pk=injury.pk).first()
     if Plan.objects.filter(injury=injury, status__in=[Plan.Status.ACTIVE, Plan.Status.PAUSED]).exists():
-        raise ValidationError("This injury already has an open plan. Complete or close it first.")
+        raise Conflict(OPEN_PLAN_EXISTS)
     parsed = engine_protocol(protocol)
     if not 0 <= int(start_phase) <= len(parsed.phases) - 1:
         raise ValidationError({"start_phase": "This protocol has no such phase."})
@@ -204,7 +214,11 @@ def plan_start(*, actor, injury, protocol: Protocol, start_phase: int = 0, start
         advance_requires_signoff=advance_requires_signoff, stint_started_at=now or clock.now(),
     )
     plan.full_clean()
-    plan.save()
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:
+        raise Conflict(OPEN_PLAN_EXISTS) from None  # a concurrent start for this injury won
     adopted = Assessment.objects.filter(injury=injury, plan__isnull=True).update(plan=plan)
     audit_record(actor=actor, action="plan.start", target=plan, after={**snapshot(plan), "assessments_adopted": adopted})
     return plan
@@ -649,13 +663,13 @@ def decision_reject(*, actor, decision: Decision, reason: str, expected_version=
     _reviewable(decision, actor, expected_version)
     if decision.status != Decision.Status.AWAITING_SIGNOFF:
         raise Conflict(f"This decision is {decision.get_status_display().lower()}: only a pending advance can be rejected.")
-    before = {"status": decision.status}
+    before = snapshot(decision, REVIEW_AUDIT_FIELDS)
     decision.status = Decision.Status.REJECTED
     decision.reviewed_by, decision.reviewed_at, decision.review_reason = actor, now, reason.strip()
     decision.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_reason"])
     resolve_topic(f"decision:{decision.pk}", now=now)
     audit_record(actor=actor, action="decision.reject", target=decision, before=before,
-                 after={"status": decision.status, "reason": decision.review_reason})
+                 after={**snapshot(decision, REVIEW_AUDIT_FIELDS), "reason": decision.review_reason})
     return decision
 
 
@@ -729,7 +743,8 @@ def plan_note_create(*, actor, plan: Plan, body: str, now=None) -> PlanNote:
     else:
         role = "coach"
     note = PlanNote.objects.create(plan=plan, author=actor, author_role=role, body=body, created_at=now or clock.now())
-    audit_record(actor=actor, action="plan_note.create", target=note, after={"plan": plan.pk, "role": role})
+    audit_record(actor=actor, action="plan_note.create", target=note,
+                 after={"plan": plan.pk, "role": role, "body": note.body})
     recipients = {plan.clinician_id}
     if plan.injury.athlete.user_id:
         recipients.add(plan.injury.athlete.user_id)

@@ -107,7 +107,7 @@ def _coaches(organisation):
 
 def queue_weekly_prescriptions(*, now: datetime.datetime) -> int:
     queued = 0
-    for organisation in Organisation.objects.all():
+    for organisation in Organisation.objects.filter(is_active=True):
         local = now.astimezone(organisation.tz)
         if local.isoweekday() != WEEKLY_WEEKDAY or local.hour < WEEKLY_HOUR:
             continue
@@ -175,7 +175,7 @@ def nightly_reevaluation(now=None) -> int:
 
 def queue_nightly_reevaluation(*, now: datetime.datetime) -> int:
     queued = 0
-    for organisation in Organisation.objects.all():
+    for organisation in Organisation.objects.filter(is_active=True):
         local = now.astimezone(organisation.tz)
         if local.hour < NIGHTLY_HOUR:
             continue
@@ -220,3 +220,11 @@ def reevaluate_plans(plan_ids: list[int], now=None) -> dict:
             continue
         counts["recorded" if decision is not None else "unchanged"] += 1
     return counts
+
+
+@outbox.failure_recipients("progression.send_weekly_prescription")
+@outbox.failure_recipients("progression.nightly_fan_out")
+def _organisation_message_failed(payload: dict):
+    from athletes.tasks import clinicians_of_organisations
+
+    return clinicians_of_organisations([payload.get("organisation_id")])

@@ -6,17 +6,22 @@ from django.conf import settings
 from django.shortcuts import render
 
 from athletes import selectors as athlete_selectors
-from core.views import role_required
+from core.views import query_int, role_required
 
 from . import selectors
 from .prescriptions import plan_week
 
+# The weeks a page can show (as the API's WeekQuery): anything else is the current week.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
 
 def _iso_week(request):
     today = athlete_selectors.today_for_user(user=request.user)
+    year = query_int(request, "year", minimum=MIN_YEAR, maximum=MAX_YEAR)
+    week = query_int(request, "week", minimum=1, maximum=53)
     try:
-        year = int(request.GET.get("year", ""))
-        week = int(request.GET.get("week", ""))
+        if year is None or week is None:
+            raise ValueError("no week given")
         datetime.date.fromisocalendar(year, week, 1)
     except ValueError:
         year, week, _ = today.isocalendar()
@@ -61,8 +66,8 @@ def week_rows(*, user, team_id, year, week):
 
 def _week_query(request):
     teams = athlete_selectors.team_list(user=request.user)
-    team_id = request.GET.get("team") or None
-    if team_id is not None and not teams.filter(pk=team_id if str(team_id).isdigit() else 0).exists():
+    team_id = query_int(request, "team")
+    if team_id is not None and not teams.filter(pk=team_id).exists():
         team_id = None
     year, wk = _iso_week(request)
     return teams, team_id, year, wk
@@ -99,6 +104,6 @@ def week(request):
     rows = week_rows(user=request.user, team_id=team_id, year=year, week=wk)
     days = [monday + datetime.timedelta(days=i) for i in range(7)]
     return render(request, "coach/week.html", {
-        "teams": teams, "team_id": team_id, "year": year, "week": wk, "days": days, "rows": rows,
+        "teams": teams, "team_id": str(team_id) if team_id is not None else None, "year": year, "week": wk, "days": days, "rows": rows,
         "prev": prev_monday.isocalendar()[:2], "next": next_monday.isocalendar()[:2],
     })

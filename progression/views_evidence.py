@@ -132,6 +132,8 @@ def report_void(request, pk):
 @role_required("clinician")
 def assessment_correct(request, pk):
     assessment = session_selectors.assessment_get(user=request.user, pk=pk)
+    if actor_role(request.user, assessment.injury.athlete) != CLINICIAN:
+        raise PermissionDenied("Only a clinician of the athlete's organisation corrects assessments.")
     back = _athlete_page(assessment.injury.athlete_id, "assessments")
     form = AssessmentCorrectionForm(request.POST or None, instance=assessment)
     if request.method == "POST":
@@ -179,6 +181,8 @@ def rating_void(request, pk):
 @role_required("clinician")
 def plan_settings(request, pk):
     plan = selectors.plan_get(user=request.user, pk=pk)
+    if actor_role(request.user, plan.injury.athlete) != CLINICIAN:
+        raise PermissionDenied("Only a clinician of the athlete's organisation changes the plan's settings.")
     back = reverse("athletes:detail", args=[plan.injury.athlete_id])
     form = PlanSettingsForm(request.POST or None, plan=plan)
     if request.method == "POST" and form.is_valid():

@@ -39,7 +39,7 @@ def morning_reminders(now=None) -> dict:
 
 def queue_morning_reminders(*, now: datetime.datetime) -> dict:
     counts = {"reminders": 0, "clinician_notes": 0}
-    for organisation in Organisation.objects.all():
+    for organisation in Organisation.objects.filter(is_active=True):
         local = now.astimezone(organisation.tz)
         if local.hour < MORNING_HOUR:
             continue
@@ -114,3 +114,11 @@ def send_morning_reminder(payload: dict) -> None:
         context={"athlete": log.athlete, "log": log, "link": link,
                  "scale": [(n, f"{link}?soreness={n}") for n in range(11)]},
     )
+
+
+@outbox.failure_recipients("sessions.send_morning_reminder")
+def _reminder_failed(payload: dict):
+    from athletes.tasks import clinicians_of_organisations
+
+    log = SessionLog.objects.select_related("athlete").filter(pk=payload.get("session_log_id")).first()
+    return clinicians_of_organisations([log.athlete.organisation_id]) if log is not None else []

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 
 from athletes.selectors import athlete_for_user
 from core import clock
-from core.views import role_required, run_service
+from core.views import query_int, role_required, run_service
 from progression import evidence
 from progression import selectors as plan_selectors
 from progression.forms_evidence import ReportCorrectionForm, SessionCorrectionForm
@@ -144,8 +144,9 @@ def report(request, pk):
             messages.success(request, "Thanks: your clinician sees it now." if created else "Already sent: we kept the first one.")
             return redirect("me:progress")
     # A soreness value in the reminder link preselects the button: one tap to confirm.
-    if not form.is_bound and request.GET.get("soreness", "").isdigit():
-        form.initial["soreness_24h"] = int(request.GET["soreness"])
+    soreness = query_int(request, "soreness", minimum=0, maximum=10)
+    if not form.is_bound and soreness is not None:
+        form.initial["soreness_24h"] = soreness
     return render(request, "me/report.html", {"form": form, "log": log})
 
 

@@ -2,8 +2,17 @@
 
 URLs are collected from the resolver, so a new view without an entry here fails `test_every_url_is_in_the_matrix`.
 Objects outside a user's scope are 404 (ids leak nothing); pages of another role are 403; anonymous users go to login.
+
+Every POST row also compares the whole database before and after the request (tests/db_snapshot.py): a refused
+request must change nothing, an allowed write must change something. A status code alone cannot tell the two
+apart on pages that redirect either way.
+
+The "dual" role is a clinician of the other organisation who also coaches the athlete's team: the pages and the
+selectors let them see the athlete (as a coach), so only the services' own permission checks stop their
+clinician actions. Without this role no row could fail if a service forgot its check (see the tests at the end).
 """
 import datetime
+import uuid
 from dataclasses import dataclass, field
 
 import pytest
@@ -12,20 +21,25 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from progression.models import Decision, Plan, Protocol
 from sessions.models import SessionLog
 
-ROLES = ["anon", "athlete", "other_athlete", "coach", "other_coach", "clinician", "other_clinician"]
+ROLES = ["anon", "athlete", "other_athlete", "coach", "other_coach", "clinician", "other_clinician", "dual"]
 ROLE_USER = {
     "anon": None, "athlete": "athlete_user", "other_athlete": "other_athlete_user", "coach": "coach",
     "other_coach": "other_coach", "clinician": "clinician", "other_clinician": "other_clinician",
 }
 
 
-def expect(anon=302, athlete=403, other_athlete=403, coach=403, other_coach=403, clinician=200, other_clinician=200):
+def expect(anon=302, athlete=403, other_athlete=403, coach=403, other_coach=403, clinician=200, other_clinician=200,
+           dual=None):
+    """`dual` defaults to the clinician's answer (they are a clinician, and see the athlete as a coach)."""
     return dict(anon=anon, athlete=athlete, other_athlete=other_athlete, coach=coach, other_coach=other_coach,
-                clinician=clinician, other_clinician=other_clinician)
+                clinician=clinician, other_clinician=other_clinician, dual=clinician if dual is None else dual)
 
 
 CLINICIAN_PAGE = expect()
 CLINICIAN_OBJECT = expect(other_clinician=404)
+# Pages that write clinical records: the dual role (another organisation's clinician who coaches the team) is a coach
+# here, so it is refused (403) even though it sees the athlete.
+CLINICIAN_OBJECT_NOT_DUAL = expect(other_clinician=404, dual=403)
 CARE_TEAM_OBJECT = expect(coach=200, other_coach=404, other_clinician=404)
 ATHLETE_PAGE = expect(athlete=200, other_athlete=200, clinician=403, other_clinician=403)
 ATHLETE_OBJECT = expect(athlete=200, other_athlete=404, clinician=403, other_clinician=403)
@@ -40,18 +54,21 @@ class Case:
     method: str = "get"
     data: object = None             # fn(objects) -> dict
     follow_ok: set = field(default_factory=set)
+    writes: bool = True             # POST: an allowed request changes the database (False: it never does)
 
 
 def post_redirect(other_clinician=404):
-    """A clinician's POST action: done and redirected (302), out of scope 404, other roles 403."""
-    return expect(clinician=302, other_clinician=other_clinician)
+    """A clinician's POST action: done and redirected (302), out of scope 404, other roles 403; the dual role sees
+    the object but the service refuses it (403)."""
+    return expect(clinician=302, other_clinician=other_clinician, dual=403)
 
 
 CASES = {
     "home": Case(expect(athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302, other_clinician=302)),
     "healthz": Case(PUBLIC),
     "login": Case(expect(anon=200, athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302, other_clinician=302)),
-    "logout": Case(expect(anon=302, athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302, other_clinician=302), method="post"),
+    "logout": Case(expect(anon=302, athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302, other_clinician=302), method="post",
+                   writes=False),
     "password_change": Case(ANY_LOGGED_IN),
     "password_change_done": Case(ANY_LOGGED_IN),
     "password_reset": Case(PUBLIC),
@@ -75,14 +92,14 @@ CASES = {
                                         data=lambda o: {"version": o["plan"].version, "reason": "not yet"}),
     "progression:decision_override": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["decision"].pk},
                                           data=lambda o: {"version": o["plan"].version, "to_phase": 1, "reason": "judgement"}),
-    "progression:plan_settings": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"pk": o["plan"].pk}),
-    "progression:session_correct": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
+    "progression:plan_settings": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["plan"].pk}),
+    "progression:session_correct": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["session"].pk}),
     "progression:session_void": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["session"].pk},
                                      data=lambda o: {"reason": "entered for the wrong athlete"}),
-    "progression:report_correct": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"pk": o["report"].pk}),
+    "progression:report_correct": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["report"].pk}),
     "progression:report_void": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["report"].pk},
                                     data=lambda o: {"reason": "sent for the wrong session"}),
-    "progression:assessment_correct": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"pk": o["assessment"].pk}),
+    "progression:assessment_correct": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["assessment"].pk}),
     "progression:assessment_void": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["assessment"].pk},
                                         data=lambda o: {"reason": "wrong athlete"}),
     "progression:protocols": Case(CLINICIAN_PAGE),
@@ -93,7 +110,8 @@ CASES = {
     "coach:week_export": Case(expect(coach=200, other_coach=200), kwargs=lambda o: {"fmt": "csv"}),
     "coach:rate": Case(CARE_TEAM_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
     "coach:measure": Case(CARE_TEAM_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
-    "coach:rating_void": Case(expect(coach=302, other_coach=404, clinician=302, other_clinician=404), method="post",
+    "coach:rating_void": Case(expect(coach=302, other_coach=404, clinician=302, other_clinician=404, dual=403),
+                              method="post",
                               kwargs=lambda o: {"pk": o["rating"].pk}, data=lambda o: {"reason": "rated the wrong clip"}),
     "plan_notes": Case(expect(athlete=200, other_athlete=404, coach=200, other_coach=404, other_clinician=404),
                        kwargs=lambda o: {"pk": o["plan"].pk}),
@@ -110,6 +128,74 @@ CASES = {
     "account": Case(ANY_LOGGED_IN),
     "logout_everywhere": Case(expect(athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302,
                                      other_clinician=302), method="post"),
+}
+
+def _today():
+    return datetime.date.today()
+
+
+def _numbers_form(o):
+    from progression.engine_io import to_json_safe
+    from progression.protocol_editing import editable_numbers
+
+    data = {"mode": "numbers", "name": "Our copy", "base_version": 0}  # a first copy of the built-in protocol
+    for row in editable_numbers(to_json_safe(o["protocol"].definition)):
+        data[row["key"]] = row["value"]
+    return data
+
+
+# The POST side of the form pages (valid data: what succeeds for whoever may do it). Keyed by URL name; each is
+# checked for every role with the before/after snapshot.
+CLINICIAN_WRITE = expect(clinician=302, other_clinician=404, dual=403)
+ALL_POST = dict(anon=302, athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302,
+                other_clinician=302, dual=302)
+POST_CASES = {
+    "athletes:create": Case(expect(clinician=302, other_clinician=302), method="post",
+                            data=lambda o: {"first_name": "New", "last_name": "Athlete"}),
+    "athletes:injury_create": Case(post_redirect(), method="post", kwargs=lambda o: {"athlete_pk": o["athlete"].pk},
+                                   data=lambda o: {"side": "right", "muscle": "bflh", "bamic_grade": 1, "bamic_site": "a",
+                                                   "mechanism": "sprint", "date_of_injury": str(_today())}),
+    "training:assessment_create": Case(post_redirect(), method="post", kwargs=lambda o: {"injury_pk": o["injury"].pk},
+                                       data=lambda o: {"assessed_on": str(_today()), "pain_palpation": 1}),
+    "progression:plan_start": Case(post_redirect(), method="post", kwargs=lambda o: {"athlete_pk": o["athlete"].pk},
+                                   data=lambda o: {"injury": o["spare_injury"].pk, "protocol": o["protocol"].pk,
+                                                   "start_phase": 0, "advance_requires_signoff": "on"}),
+    "progression:protocol_edit": Case(expect(clinician=302, other_clinician=302), method="post",
+                                      kwargs=lambda o: {"pk": o["protocol"].pk}, data=_numbers_form),
+    "progression:protocol_bench": Case(expect(), method="post", kwargs=lambda o: {"pk": o["protocol"].pk},
+                                       data=lambda o: {"text": '{"scenarios": []}'}, writes=False),
+    "plan_notes": Case(expect(athlete=302, other_athlete=404, coach=302, other_coach=404, clinician=302,
+                              other_clinician=404, dual=302),
+                       method="post", kwargs=lambda o: {"pk": o["plan"].pk}, data=lambda o: {"body": "Ice after."}),
+    "coach:rate": Case(expect(coach=302, other_coach=404, clinician=302, other_clinician=404, dual=302), method="post",
+                       kwargs=lambda o: {"pk": o["session"].pk}, data=lambda o: {"items_correct": ["tall_posture"], "notes": "ok"}),
+    "me:log": Case(expect(athlete=302, other_athlete=302, clinician=403, other_clinician=403), method="post",
+                   data=lambda o: {"client_id": str(uuid.uuid4()), "pain_during": 1, "rpe": 4, "minutes": 30}),
+    "me:report": Case(expect(athlete=302, other_athlete=404, clinician=403, other_clinician=403), method="post",
+                      kwargs=lambda o: {"pk": o["session"].pk},
+                      data=lambda o: {"client_id": str(uuid.uuid4()), "soreness_24h": 1}),
+    "password_change": Case(expect(athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302,
+                                   other_clinician=302), method="post",
+                            data=lambda o: {"old_password": "pw", "new_password1": "a-Long-new-pass-42",
+                                            "new_password2": "a-Long-new-pass-42"}),
+    "api_token": Case(expect(), method="post", data=lambda o: {"action": "create"}),
+    "progression:plan_settings": Case(CLINICIAN_WRITE, method="post", kwargs=lambda o: {"pk": o["plan"].pk},
+                                      data=lambda o: {"version": o["plan"].version, "vmax_mps": "9.50",
+                                                      "baseline_weekly_load": "2000", "training_days": [1, 3, 5]}),
+    "progression:session_correct": Case(CLINICIAN_WRITE, method="post", kwargs=lambda o: {"pk": o["session"].pk},
+                                        data=lambda o: {"date": str(o["session"].date), "pain_during": 2, "rpe": 5,
+                                                        "minutes": 30, "reason": "typed 1 for 2"}),
+    "progression:report_correct": Case(CLINICIAN_WRITE, method="post", kwargs=lambda o: {"pk": o["report"].pk},
+                                       data=lambda o: {"soreness_24h": 2, "reason": "typed 1 for 2"}),
+    "progression:assessment_correct": Case(CLINICIAN_WRITE, method="post", kwargs=lambda o: {"pk": o["assessment"].pk},
+                                           data=lambda o: {"assessed_on": str(o["assessment"].assessed_on),
+                                                           "pain_palpation": 3, "reason": "typed 1 for 3"}),
+    "coach:measure": Case(expect(coach=302, other_coach=404, clinician=302, other_clinician=404, dual=302),
+                          method="post", kwargs=lambda o: {"pk": o["session"].pk},
+                          data=lambda o: {"peak_speed": "88", "peak_speed_unit": "pct", "efforts_95": 1}),
+    "me:edit_session": Case(expect(athlete=302, other_athlete=404, clinician=403, other_clinician=403), method="post",
+                            kwargs=lambda o: {"pk": o["session"].pk},
+                            data=lambda o: {"pain_during": 2, "rpe": 5, "minutes": 30}),
 }
 
 SKIPPED_NAMESPACES = {"admin", "api"}  # admin: see test_admin_is_staff_only; api: tests/api/test_api_permission_matrix.py
@@ -134,9 +220,33 @@ def test_every_url_is_in_the_matrix():
 
 @pytest.fixture
 def objects(world):
+    return make_objects(world)
+
+
+def make_objects(world) -> dict:
+    """One object of every kind the pages address, around `world.athlete`, and the dual role's user."""
+    from athletes.models import Membership
+    from core.notifications import notify
+    from tests.factories import InjuryFactory, UserFactory
+
     protocol = Protocol.objects.get(slug="hamstring-rts", version=1)
     plan = Plan.objects.create(injury=world.injury, protocol=protocol, clinician=world.clinician)
-    session = SessionLog.objects.create(athlete=world.athlete, plan=plan, pain_during=1, rpe=5, minutes=30)
+    dual = UserFactory(username="dual")
+    Membership.objects.create(user=dual, organisation=world.other_org, role="clinician")
+    Membership.objects.create(user=dual, organisation=world.org, role="coach")
+    world.team.coaches.add(dual)
+    spare_injury = InjuryFactory(athlete=world.athlete, side="right",
+                                 date_of_injury=datetime.date.today() - datetime.timedelta(days=200))
+    for user in (world.athlete_user, world.other_athlete_user, world.coach, world.other_coach, world.clinician,
+                 world.other_clinician, dual):
+        notify(recipient=user, kind="info", title="Unread")  # so that "mark all read" changes something
+    # Yesterday's session (its next-morning report is open), logged today (the athlete may still correct it).
+    session = SessionLog.objects.create(athlete=world.athlete, plan=plan, pain_during=1, rpe=5, minutes=30,
+                                        logged_by=world.athlete_user, date=_today() - datetime.timedelta(days=1),
+                                        recorded_on=_today())
+    reported = SessionLog.objects.create(athlete=world.athlete, plan=plan, pain_during=1, rpe=5, minutes=30,
+                                         logged_by=world.athlete_user, date=_today() - datetime.timedelta(days=2),
+                                         recorded_on=_today())
     decision = Decision.objects.create(
         plan=plan, trigger="session_log", session_log=session, protocol_slug=protocol.slug, protocol_version=1,
         decided_on=datetime.date.today(), inputs={}, reasons=[], decided_by_rule="exit", outcome="advance",
@@ -151,32 +261,108 @@ def objects(world):
     rating.save()
     from sessions.models import Assessment, SymptomReport
 
-    report = SymptomReport.objects.create(session_log=session, soreness_24h=1)
+    report = SymptomReport.objects.create(session_log=reported, soreness_24h=1)
     assessment = Assessment.objects.create(injury=world.injury, clinician=world.clinician, pain_palpation=1,
                                            plan=plan)
     return {"world": world, "athlete": world.athlete, "injury": world.injury, "plan": plan, "session": session,
-            "decision": decision, "protocol": protocol, "rating": rating, "report": report, "assessment": assessment}
+            "decision": decision, "protocol": protocol, "rating": rating, "report": report, "assessment": assessment,
+            "dual": dual, "spare_injury": spare_injury}
+
+
+ROWS = {**{(name, "get" if CASES[name].method == "get" else "post"): CASES[name] for name in CASES},
+        **{(name, "post"): case for name, case in POST_CASES.items()}}
+
+#: (route, role) pairs whose request was checked with the before/after snapshot (the figures in the report).
+SNAPSHOT_CHECKS = []
+
+
+def check_row(name, method, role, objects, client_for):
+    """Send one matrix row's request as `role`; assert its status and, for a POST, what it did to the database."""
+    from django.urls import reverse
+
+    from tests.db_snapshot import changed_tables, snapshot
+
+    case = ROWS[(name, method)]
+    url = reverse(name, kwargs=case.kwargs(objects) if case.kwargs else None)
+    user = objects["dual"] if role == "dual" else getattr(objects["world"], ROLE_USER[role]) if ROLE_USER[role] else None
+    client = client_for(user)
+    data = case.data(objects) if case.data else {}
+    expected = case.expected[role]
+    before = snapshot() if method == "post" else None
+    response = getattr(client, method)(url, data)
+    assert response.status_code == expected, (
+        f"{method.upper()} {url} as {role}: {response.status_code}, expected {expected}")
+    refused = expected in (400, 401, 403, 404) or (role == "anon" and name not in ("logout", "home"))
+    if response.status_code == 302 and role == "anon" and name not in ("logout", "home"):
+        assert "/accounts/login/" in response["Location"]
+    if method != "post":
+        return
+    changed = changed_tables(before, snapshot())
+    SNAPSHOT_CHECKS.append((name, role))
+    if refused or not case.writes:
+        assert not changed, f"POST {url} as {role} was {'refused' if refused else 'a read'} but changed {changed}"
+    else:
+        assert changed, f"POST {url} as {role} answered {response.status_code} but changed nothing in the database"
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("name", sorted(CASES))
-def test_permission_matrix(name, role, objects, client_for):
-    from django.urls import reverse
-
-    case = CASES[name]
-    url = reverse(name, kwargs=case.kwargs(objects) if case.kwargs else None)
-    user = getattr(objects["world"], ROLE_USER[role]) if ROLE_USER[role] else None
-    client = client_for(user)
-    data = case.data(objects) if case.data else {}
-    response = getattr(client, case.method)(url, data)
-    assert response.status_code == case.expected[role], (
-        f"{case.method.upper()} {url} as {role}: {response.status_code}, expected {case.expected[role]}")
-    if response.status_code == 302 and role == "anon" and name not in ("logout", "home"):
-        assert "/accounts/login/" in response["Location"]
+@pytest.mark.parametrize("name, method", sorted(ROWS), ids=lambda v: v if isinstance(v, str) else None)
+def test_permission_matrix(name, method, role, objects, client_for):
+    check_row(name, method, role, objects, client_for)
 
 
 @pytest.mark.django_db
 def test_admin_is_staff_only(world, client_for):
     assert client_for(world.clinician).get("/admin/").status_code == 302
     assert client_for(world.staff).get("/admin/").status_code == 200
+
+
+# --- the matrix can fail -------------------------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_the_matrix_fails_if_sign_off_skips_its_permission_check(objects, client_for, monkeypatch):
+    """Finding 10: a sign-off that forgot its permission check must fail the matrix (the dual role's row)."""
+    from progression import services
+
+    original = services.decision_sign_off
+
+    def without_permission_check(**kwargs):
+        with monkeypatch.context() as m:
+            m.setattr(services, "_require_clinician", lambda *args, **kw: None)
+            return original(**kwargs)
+
+    monkeypatch.setattr(services, "decision_sign_off", without_permission_check)
+    with pytest.raises(AssertionError, match="as dual: 302, expected 403"):
+        check_row("progression:decision_sign_off", "post", "dual", objects, client_for)
+
+
+@pytest.mark.django_db
+def test_the_matrix_fails_if_sign_off_always_refuses(objects, client_for, monkeypatch):
+    """Finding 10 as filed: a sign-off that always refuses still redirects (302); the snapshot catches it."""
+    from core.exceptions import Conflict
+    from progression import services
+
+    def always_refuse(**kwargs):
+        raise Conflict("no")
+
+    monkeypatch.setattr(services, "decision_sign_off", always_refuse)
+    with pytest.raises(AssertionError, match="changed nothing"):
+        check_row("progression:decision_sign_off", "post", "clinician", objects, client_for)
+
+
+@pytest.mark.django_db
+def test_the_matrix_fails_if_a_refused_post_writes(objects, client_for, monkeypatch):
+    """A view that writes before it refuses (here: an audit row, then 403) fails the before/after check."""
+    from django.core.exceptions import PermissionDenied
+
+    from core.audit import audit_record
+    from progression import services
+
+    def write_then_refuse(*, actor, decision, **kwargs):
+        audit_record(actor=actor, action="oops", target=decision)
+        raise PermissionDenied("no")
+
+    monkeypatch.setattr(services, "decision_reject", write_then_refuse)
+    with pytest.raises(AssertionError, match="was refused but changed"):
+        check_row("progression:decision_reject", "post", "dual", objects, client_for)

@@ -110,25 +110,29 @@ class DecisionDetailOutput(DecisionOutput):
         read_only_fields = fields
 
 
-_VERSION = serializers.IntegerField(
-    min_value=1, max_value=2**31 - 1, required=False,
-    help_text="The plan's `version` you looked at. If the plan changed since, the answer is 409 and nothing changes.",
-)
+def _version():
+    return serializers.IntegerField(
+        min_value=1, max_value=2**31 - 1, required=True,
+        error_messages={"required": "Send the plan's `version` you looked at: without it a change made meanwhile "
+                                    "would be lost."},
+        help_text="The plan's `version` you looked at (required). If the plan changed since, the answer is 409 and "
+                  "nothing changes.",
+    )
 
 
 class SignOffInput(serializers.Serializer):
-    version = _VERSION
+    version = _version()
 
 
 class RejectInput(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, help_text="Why: the athlete and coach will see it.")
-    version = _VERSION
+    version = _version()
 
 
 class OverrideInput(serializers.Serializer):
     to_phase = serializers.IntegerField(min_value=0, max_value=6, help_text="The phase the plan goes to (0-6).")
     reason = serializers.CharField(max_length=2000, help_text="Part of the clinical record.")
-    version = _VERSION
+    version = _version()
 
 
 # --- plans -----------------------------------------------------------------------------------------------

@@ -120,7 +120,10 @@ class PlanViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
         return Response(PlanOutput(_plan(request.user, pk)).data)
 
     @extend_schema(
-        summary="Start a plan for an injury (clinicians)", request=PlanInput, responses={201: PlanOutput, 400: FIELD_ERRORS},
+        summary="Start a plan for an injury (clinicians)", request=PlanInput,
+        responses={201: PlanOutput, 400: FIELD_ERRORS, 409: ConflictSerializer},
+        description="409 when the injury already has an open (active or paused) plan, including when another "
+                    "request started one a moment ago.",
         examples=[OpenApiExample("From P0 on the default protocol", request_only=True, value={
             "injury": 6, "protocol": 1, "start_phase": 0, "start_date": "2025-03-03", "advance_requires_signoff": True})],
     )
@@ -188,7 +191,7 @@ class DecisionViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
         data = SignOffInput(data=request.data)
         data.is_valid(raise_exception=True)
         decision = services.decision_sign_off(actor=request.user, decision=decision,
-                                              expected_version=data.validated_data.get("version"))
+                                              expected_version=data.validated_data["version"])
         return self._answer(decision)
 
     @extend_schema(
@@ -202,7 +205,7 @@ class DecisionViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
         data = RejectInput(data=request.data)
         data.is_valid(raise_exception=True)
         decision = services.decision_reject(actor=request.user, decision=decision, reason=data.validated_data["reason"],
-                                            expected_version=data.validated_data.get("version"))
+                                            expected_version=data.validated_data["version"])
         return self._answer(decision)
 
     @extend_schema(
@@ -218,7 +221,7 @@ class DecisionViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
         data.is_valid(raise_exception=True)
         decision = services.decision_override(actor=request.user, decision=decision, **{
             "to_phase": data.validated_data["to_phase"], "reason": data.validated_data["reason"],
-            "expected_version": data.validated_data.get("version")})
+            "expected_version": data.validated_data["version"]})
         return self._answer(decision)
 
 

@@ -248,16 +248,22 @@ def _bool(v: Any, path: str, default: bool | None = None) -> bool:
     return v
 
 
-def _num(v: Any, path: str, *, optional: bool = False, minimum: Decimal | int | None = 0) -> Decimal | None:
+def _num(v: Any, path: str, *, optional: bool = False, minimum: Decimal | int | None = 0,
+         maximum: Decimal | int | None = None) -> Decimal | None:
     if v is None and optional:
         return None
     if isinstance(v, bool) or not isinstance(v, int | float | Decimal):
         raise ProtocolError(path, f"must be a number, got {_got(v)}")
+    if isinstance(v, int) and abs(v) > MAX_NUMBER:
+        raise ProtocolError(path, f"must be {MAX_NUMBER} or less, got a number with {len(str(abs(v)))} digits")
     d = Decimal(str(v))
     if not d.is_finite():
         raise ProtocolError(path, f"must be a finite number, got {_got(v)}")
     if minimum is not None and d < minimum:
         raise ProtocolError(path, f"must be {minimum} or more, got {_got(v)}")
+    maximum = MAX_NUMBER if maximum is None else maximum
+    if d > maximum:
+        raise ProtocolError(path, f"must be {maximum} or less, got {_got(v)}")
     return d
 
 
@@ -267,17 +273,20 @@ def _int(
     if v is None and optional:
         return None
     ok = False
+    maximum = MAX_NUMBER if maximum is None else maximum
     if isinstance(v, int) and not isinstance(v, bool):
         ok = True
-    elif isinstance(v, Decimal | float) and Decimal(str(v)).is_finite() and Decimal(str(v)) == int(v):
+    elif (isinstance(v, Decimal | float) and Decimal(str(v)).is_finite() and abs(Decimal(str(v))) <= MAX_NUMBER
+          and Decimal(str(v)) == int(v)):
         v = int(v)
         ok = True
     if not ok:
         raise ProtocolError(path, f"must be an integer, got {_got(v)}")
     if minimum is not None and v < minimum:
         raise ProtocolError(path, f"must be {minimum} or more, got {v}")
-    if maximum is not None and v > maximum:
-        raise ProtocolError(path, f"must be {maximum} or less, got {v}")
+    if v > maximum:
+        raise ProtocolError(path, f"must be {maximum} or less, got {v}" if abs(v) <= 10**12 else
+                            f"must be {maximum} or less, got a number with {len(str(abs(v)))} digits")
     return int(v)
 
 
@@ -291,8 +300,16 @@ def _keys(m: Mapping, path: str, required: set[str] | tuple, optional: set[str] 
             raise ProtocolError(f"{path}.{k}" if path else str(k), "unknown key")
 
 
-def _range(v: Any, path: str, *, optional: bool = True) -> tuple[Decimal, Decimal] | None:
-    """A number, or {"min", "max"}; returns (min, max)."""
+def _range(v: Any, path: str, *, optional: bool = True, name: str | None = None) -> tuple[Decimal, Decimal] | None:
+    """A number, or {"min", "max"}; returns (min, max). With `name`, both ends within RANGES[name]."""
+    result = _range_of(v, path, optional=optional)
+    if result is not None and name is not None:
+        for end, value in zip(("min", "max"), result, strict=True):
+            _in_range(value, f"{path}.{end}" if isinstance(v, Mapping) else path, name)
+    return result
+
+
+def _range_of(v: Any, path: str, *, optional: bool = True) -> tuple[Decimal, Decimal] | None:
     if v is None and optional:
         return None
     if isinstance(v, Mapping):
@@ -355,6 +372,40 @@ def _thaw(v: Any) -> Any:
 # --------------------------------------------------------------------------- #
 # Rules and criteria known to the engine
 # --------------------------------------------------------------------------- #
+
+# The range of every number a protocol sets, inclusive: a threshold outside the scale it is compared with
+# (pain 11, LSI 500, 1e400) could never be met, or always would, which no clinician means. Any other number
+# is at most MAX_NUMBER.
+MAX_NUMBER = 100_000
+_PAIN = (0, 10)      # pain and soreness scores, 0-10
+_LSI = (0, 200)      # limb symmetry index and its drops, %
+_PCT = (0, 120)      # % of maximal velocity, % of the pre-injury load
+_SCORE = (0, 100)    # technique %, H-test apprehension 0-100
+_RATIO = (0, 10)     # acute:chronic load ratio
+RANGES: dict[str, tuple[int, int]] = {
+    # rule parameters
+    "pain_at_least": _PAIN, "soreness_at_least": _PAIN, "pain_min": _PAIN, "pain_max": _PAIN,
+    "soreness_min": _PAIN, "soreness_max": _PAIN,
+    "lsi_below": _LSI, "drop_from_best": _LSI, "below_entry": _LSI,
+    "hold_at": _RATIO, "reduce_volume_at": _RATIO, "drop_at_least": _SCORE, "above": _SCORE,
+    "regress_phases": (1, 6), "consecutive": (2, 30),
+    # exit criteria
+    "min_sessions": (1, 50), "max_pain": _PAIN, "max_soreness": _PAIN, "min_lsi": _LSI, "min_technique": _SCORE,
+    "min_peak_speed": _PCT, "min_efforts_95": (0, 1000), "min_full_sessions": (0, 100),
+    "max_apprehension": _SCORE, "min_load_pct": _PCT, "min_days_since_rts": (0, 365),
+    # the rest: days, counts, prescriptions
+    "lsi_window_days": (0, 365), "acute_n": (1, 90), "chronic_n": (1, 365), "min_days": (0, 365),
+    "floor_days": (0, 730), "min_hours_between": (0, 168), "intensity_pct": _PCT, "sets": (0, 50),
+    "reps": (0, 500), "distance_m": (0, 10_000), "build_m": (0, 1000), "fly_m": (0, 1000), "rest_s": (0, 3600),
+}
+
+
+def _in_range(value: Decimal | int, path: str, name: str) -> Decimal | int:
+    lo, hi = RANGES[name]
+    if not lo <= value <= hi:
+        raise ProtocolError(path, f"must be from {lo} to {hi}, got {value}")
+    return value
+
 
 # kind: "num" (Decimal >= 0), "int", "int1" (int >= 1), "int2" (int >= 2), "bool", "phase"
 RULE_PARAMS: dict[str, dict[str, str]] = {
@@ -479,16 +530,17 @@ def protocol_from_dict(data: Mapping) -> Protocol:
     # measurement
     meas = _mapping(data["measurement"], "measurement")
     _keys(meas, "measurement", ("lsi_window_days", "source"), ("source_note",))
-    lsi_window_days = _int(meas["lsi_window_days"], "measurement.lsi_window_days")
+    lsi_window_days = _in_range(_int(meas["lsi_window_days"], "measurement.lsi_window_days"),
+                                "measurement.lsi_window_days", "lsi_window_days")
     lsi_window_source = _sources(meas["source"], meas.get("source_note"), "measurement", sources)
 
     # load
     ld = _mapping(data["load"], "load")
     _keys(ld, "load", ("acute_n", "chronic_n", "min_days", "source"), ("source_note",))
     load = LoadParams(
-        acute_n=_int(ld["acute_n"], "load.acute_n", minimum=1),
-        chronic_n=_int(ld["chronic_n"], "load.chronic_n", minimum=1),
-        min_days=_int(ld["min_days"], "load.min_days", minimum=0),
+        acute_n=_in_range(_int(ld["acute_n"], "load.acute_n", minimum=1), "load.acute_n", "acute_n"),
+        chronic_n=_in_range(_int(ld["chronic_n"], "load.chronic_n", minimum=1), "load.chronic_n", "chronic_n"),
+        min_days=_in_range(_int(ld["min_days"], "load.min_days", minimum=0), "load.min_days", "min_days"),
         source=_sources(ld["source"], ld.get("source_note"), "load", sources),
     )
 
@@ -514,7 +566,7 @@ def protocol_from_dict(data: Mapping) -> Protocol:
             raise ProtocolError(p, "needs grades or site")
         floors.append(
             TimeFloor(
-                days=_int(fl["days"], f"{p}.days"),
+                days=_in_range(_int(fl["days"], f"{p}.days"), f"{p}.days", "floor_days"),
                 grades=grades,
                 site=site,
                 note=_str(fl.get("note"), f"{p}.note", optional=True),
@@ -567,6 +619,9 @@ def protocol_from_dict(data: Mapping) -> Protocol:
             raise ProtocolError(f"{p}.number", f"duplicate rule number {number}")
         seen_numbers.add(number)
         params = {k: _param(kind, r[k], f"{p}.{k}", n_phases) for k, kind in spec.items()}
+        for k, value in params.items():
+            if k in RANGES:
+                _in_range(value, f"{p}.{k}", k)
         if code == "pain_or_soreness_3_4":
             for a, b in (("pain_min", "pain_max"), ("soreness_min", "soreness_max")):
                 if params[a] > params[b]:
@@ -608,7 +663,7 @@ def protocol_from_dict(data: Mapping) -> Protocol:
             raise ProtocolError(
                 f"{p}.number", f"must be {i} (phases are numbered 0, 1, 2... in order), got {number}"
             )
-        intensity = _range(ph.get("intensity_pct"), f"{p}.intensity_pct")
+        intensity = _range(ph.get("intensity_pct"), f"{p}.intensity_pct", name="intensity_pct")
         imin = imax = None
         if isinstance(ph.get("intensity_pct"), Mapping):
             imin = _num(ph["intensity_pct"].get("min"), f"{p}.intensity_pct.min", optional=True)
@@ -622,6 +677,8 @@ def protocol_from_dict(data: Mapping) -> Protocol:
         if spw_min > spw_max:
             raise ProtocolError(f"{p}.sessions_per_week", f"min {spw_min} is above max {spw_max}")
         min_hours = _int(ph.get("min_hours_between"), f"{p}.min_hours_between", optional=True)
+        if min_hours is not None:
+            _in_range(min_hours, f"{p}.min_hours_between", "min_hours_between")
         default_days = None
         if ph.get("default_days") is not None:
             dd = _list(ph["default_days"], f"{p}.default_days")
@@ -679,13 +736,13 @@ def protocol_from_dict(data: Mapping) -> Protocol:
                     block=it["block"],
                     name=_str(it["name"], f"{ip}.name"),
                     description=_str(it.get("description"), f"{ip}.description", optional=True),
-                    sets=_range(it.get("sets"), f"{ip}.sets"),
-                    reps=_range(it.get("reps"), f"{ip}.reps"),
-                    distance_m=_range(it.get("distance_m"), f"{ip}.distance_m"),
-                    build_m=_range(it.get("build_m"), f"{ip}.build_m"),
-                    fly_m=_range(it.get("fly_m"), f"{ip}.fly_m"),
-                    intensity_pct=_range(it.get("intensity_pct"), f"{ip}.intensity_pct"),
-                    rest_s=_range(it.get("rest_s"), f"{ip}.rest_s"),
+                    sets=_range(it.get("sets"), f"{ip}.sets", name="sets"),
+                    reps=_range(it.get("reps"), f"{ip}.reps", name="reps"),
+                    distance_m=_range(it.get("distance_m"), f"{ip}.distance_m", name="distance_m"),
+                    build_m=_range(it.get("build_m"), f"{ip}.build_m", name="build_m"),
+                    fly_m=_range(it.get("fly_m"), f"{ip}.fly_m", name="fly_m"),
+                    intensity_pct=_range(it.get("intensity_pct"), f"{ip}.intensity_pct", name="intensity_pct"),
+                    rest_s=_range(it.get("rest_s"), f"{ip}.rest_s", name="rest_s"),
                     notes=_str(it.get("notes"), f"{ip}.notes", optional=True),
                     sessions=sess,
                 )
@@ -733,6 +790,7 @@ def protocol_from_dict(data: Mapping) -> Protocol:
                 value = _num(raw_value, vpath)
             else:
                 value = Decimal(_int(raw_value, vpath, minimum=1 if kind == "int1" else 0))
+            _in_range(value, vpath, code)
             crits.append(
                 Criterion(
                     code=code, title=title, value=value, source=source_text, scope=scope, required=required

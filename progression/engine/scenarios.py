@@ -354,6 +354,8 @@ def parse_scenario_document(text: str) -> ScenarioDocument:
         data = json.loads(text, parse_float=Decimal, parse_constant=_NonFinite, object_pairs_hook=_pairs)
     except json.JSONDecodeError as e:
         raise ScenarioError(f"invalid JSON at line {e.lineno}, column {e.colno}: {e.msg}") from None
+    except (ValueError, RecursionError) as e:  # a 5,000-digit number; nesting deeper than Python's stack
+        raise ScenarioError(f"invalid JSON: {str(e)[:200]}") from None
     top = _Ctx(None)
     if not isinstance(data, Mapping):
         raise ScenarioError(f'the file must hold a JSON object with a "scenarios" list, got {_got(data)}')

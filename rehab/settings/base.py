@@ -276,3 +276,7 @@ SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # An SMTP server that hangs must not hold a worker (and the outbox row's lock) forever: the send fails and the
 # outbox tries again later.
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
+# Limits on what people send: API JSON bodies larger than this many bytes, or JSON (API bodies, the protocol
+# editor, scenario files) nested deeper than MAX_JSON_DEPTH levels, are refused with a 400.
+API_MAX_JSON_BYTES = env.int("API_MAX_JSON_BYTES", default=1024 * 1024)
+MAX_JSON_DEPTH = env.int("MAX_JSON_DEPTH", default=64)

@@ -55,6 +55,10 @@ class Objects:
 @pytest.fixture
 def objects(world) -> Objects:
     """One row of every kind around `world.athlete`. Rows the API only reads are made directly (test set-up)."""
+    return make_objects(world)
+
+
+def make_objects(world) -> Objects:
     protocol = Protocol.objects.get(slug="hamstring-rts", version=1)
     plan = plan_services.plan_start(actor=world.clinician, injury=world.injury, protocol=protocol,
                                     start_date=datetime.date.today() - datetime.timedelta(days=5))

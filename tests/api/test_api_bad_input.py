@@ -181,5 +181,5 @@ def test_decision_action_field_errors(objects, api_for, action, data, field):
 
 def test_starting_a_second_plan_for_an_injury(objects, api_for):
     body = errors(api_for(objects.world.clinician).post("/api/v1/plans/", {
-        "injury": objects.world.injury.pk, "protocol": objects.protocol.pk}))
-    assert body == {"non_field_errors": ["This injury already has an open plan. Complete or close it first."]}
+        "injury": objects.world.injury.pk, "protocol": objects.protocol.pk}), 409)
+    assert body == {"detail": "This injury already has an open plan. Complete or close it first.", "code": "conflict"}

@@ -8,30 +8,40 @@ The rules it holds the API to (see core/api_base.py):
 - a role that may not use the endpoint: 403, before any lookup;
 - an object outside the caller's scope in the URL: 404, exactly as a missing one;
 - an object outside the caller's scope in the request body: 400 with a field error, worded as for a missing id.
+
+Every write (POST, PATCH, DELETE) also compares the whole database before and after (tests/db_snapshot.py): a
+refused request changes nothing, an allowed one changes something. The "dual" role (a clinician of the other
+organisation who coaches the athlete's team) sees the athlete's records, so only the services' own checks stop
+their clinician actions: a service that forgot its check fails its row (see tests/test_permission_matrix.py).
 """
 from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from .conftest import ROLES, new_client_id, user_for
+from .conftest import ROLES as BASE_ROLES
+from .conftest import new_client_id, user_for
 
 HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+WRITE_METHODS = ("post", "put", "patch", "delete")
+ROLES = [*BASE_ROLES, "dual"]
 
 
-def expect(anon=401, athlete=403, other_athlete=403, coach=403, other_coach=403, clinician=200, other_clinician=200):
+def expect(anon=401, athlete=403, other_athlete=403, coach=403, other_coach=403, clinician=200, other_clinician=200,
+           dual=None):
+    """`dual` defaults to the clinician's answer."""
     return dict(anon=anon, athlete=athlete, other_athlete=other_athlete, coach=coach, other_coach=other_coach,
-                clinician=clinician, other_clinician=other_clinician)
+                clinician=clinician, other_clinician=other_clinician, dual=clinician if dual is None else dual)
 
 
 EVERYONE = expect(athlete=200, other_athlete=200, coach=200, other_coach=200)
 PUBLIC = dict.fromkeys(ROLES, 200)
 # An object of `world.athlete`: the athlete, their team's coach and their organisation's clinicians see it.
 CARE_TEAM = expect(athlete=200, other_athlete=404, coach=200, other_coach=404, clinician=200, other_clinician=404)
-# A clinician's action on an object of `world.athlete`.
-CLINICIAN_ACTION = expect(other_clinician=404)
+# A clinician's action on an object of `world.athlete` (the dual role sees it, the service refuses: 403).
+CLINICIAN_ACTION = expect(other_clinician=404, dual=403)
 # A clinician's create whose body names an object of `world.athlete`.
-CLINICIAN_CREATE = expect(clinician=201, other_clinician=400)
+CLINICIAN_CREATE = expect(clinician=201, other_clinician=400, dual=403)
 # A create anyone looking after `world.athlete` may make (the body names the athlete or their session).
 CARE_TEAM_CREATE = expect(athlete=201, other_athlete=400, coach=201, other_coach=400, clinician=201, other_clinician=400)
 ATHLETES_ONLY = expect(athlete=200, other_athlete=200, clinician=403, other_clinician=403)
@@ -42,6 +52,7 @@ class Case:
     expected: dict
     kwargs: object = None   # fn(objects) -> dict
     data: object = None     # fn(objects) -> dict (JSON body; query string for GET)
+    writes: bool = True     # a write method that succeeds changes the database (False: not always)
 
 
 def pk(name):
@@ -90,7 +101,7 @@ CASES = {
     ("api:me-week", "get"): Case(expect(athlete=200, other_athlete=404, clinician=403, other_clinician=403)),
     ("api:me-progress", "get"): Case(ATHLETES_ONLY),
     ("api:tokens", "post"): Case(expect(clinician=201, other_clinician=201)),
-    ("api:tokens", "delete"): Case(expect(clinician=204, other_clinician=204)),
+    ("api:tokens", "delete"): Case(expect(clinician=204, other_clinician=204), writes=False),  # 204 with no token too
     # The schema and its docs are for logged-in users of every role (issue 10, finding 9): anonymous, a 401;
     # the docs page (HTML), the login page.
     ("api:schema", "get"): Case(EVERYONE),
@@ -127,20 +138,54 @@ def test_every_api_route_and_method_is_in_the_matrix():
     assert not stale, f"matrix rows for routes that do not exist: {stale}"
 
 
-@pytest.mark.django_db
-@pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("route", sorted(CASES), ids=lambda r: f"{r[1].upper()} {r[0]}")
-def test_api_permission_matrix(route, role, objects, api_for):
+@pytest.fixture
+def dual(objects):
+    """A clinician of the other organisation who also coaches the athlete's team."""
+    from athletes.models import Membership
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="dual")
+    Membership.objects.create(user=user, organisation=objects.world.other_org, role="clinician")
+    Membership.objects.create(user=user, organisation=objects.world.org, role="coach")
+    objects.world.team.coaches.add(user)
+    return user
+
+
+#: (route, role) pairs whose request was checked with the before/after snapshot (the figures in the report).
+SNAPSHOT_CHECKS = []
+
+
+def check_route(route, role, objects, api_for, dual):
+    from tests.db_snapshot import changed_tables, snapshot
+
     name, method = route
     case = CASES[route]
     url = reverse(name, kwargs=case.kwargs(objects) if case.kwargs else None)
-    client = api_for(user_for(objects.world, role))
+    client = api_for(dual if role == "dual" else user_for(objects.world, role))
     data = case.data(objects) if case.data else None
+    before = snapshot() if method in WRITE_METHODS else None
     response = getattr(client, method)(url, data) if data is not None else getattr(client, method)(url)
     expected = case.expected[role]
     assert response.status_code == expected, (
         f"{method.upper()} {url} as {role}: {response.status_code}, expected {expected}: "
         f"{getattr(response, 'data', None) or response.content[:300]}")
+    if before is not None:
+        changed = changed_tables(before, snapshot())
+        SNAPSHOT_CHECKS.append((route, role))
+        if expected >= 400:
+            assert not changed, f"{method.upper()} {url} as {role} was refused ({expected}) but changed {changed}"
+        elif case.writes:
+            assert changed, f"{method.upper()} {url} as {role} answered {expected} but changed nothing"
+    return response
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("route", sorted(CASES), ids=lambda r: f"{r[1].upper()} {r[0]}")
+def test_api_permission_matrix(route, role, objects, api_for, dual):
+    name, method = route
+    response = check_route(route, role, objects, api_for, dual)
+    expected = CASES[route].expected[role]
     if expected == 401:
         assert response["WWW-Authenticate"] == 'Token', "a 401 names the scheme to use"
     if expected in (400, 403, 404) and name not in ("api:schema", "api:docs"):
@@ -150,3 +195,19 @@ def test_api_permission_matrix(route, role, objects, api_for):
             assert isinstance(body, dict) and body, "400 carries field errors"
         else:
             assert "detail" in body
+
+
+@pytest.mark.django_db
+def test_the_api_matrix_fails_if_sign_off_skips_its_permission_check(objects, api_for, dual, monkeypatch):
+    from progression import services
+
+    original = services.decision_sign_off
+
+    def without_permission_check(**kwargs):
+        with monkeypatch.context() as m:
+            m.setattr(services, "_require_clinician", lambda *args, **kw: None)
+            return original(**kwargs)
+
+    monkeypatch.setattr(services, "decision_sign_off", without_permission_check)
+    with pytest.raises(AssertionError, match="as dual: 200, expected 403"):
+        check_route(("api:decision-sign-off", "post"), "dual", objects, api_for, dual)

@@ -178,15 +178,17 @@ def test_decision_sign_off_advances_the_plan(objects, api_for):
     assert response.json()["status"] == "signed_off" and response.json()["reviewed_by"] == objects.world.clinician.pk
     objects.plan.refresh_from_db()
     assert objects.plan.current_phase == 1
-    again = api.post(f"/api/v1/decisions/{objects.decision.pk}/sign-off/", {})
+    again = api.post(f"/api/v1/decisions/{objects.decision.pk}/sign-off/", {"version": objects.plan.version})
     assert again.status_code == 409 and again.json()["code"] == "conflict"
 
 
 def test_decision_reject_and_override(objects, api_for):
     api = api_for(objects.world.clinician)
-    rejected = api.post(f"/api/v1/decisions/{objects.decision.pk}/reject/", {"reason": "One more week."})
+    version = objects.plan.version
+    rejected = api.post(f"/api/v1/decisions/{objects.decision.pk}/reject/", {"reason": "One more week.", "version": version})
     assert rejected.status_code == 200 and rejected.json()["review_reason"] == "One more week."
-    overridden = api.post(f"/api/v1/decisions/{objects.decision.pk}/override/", {"to_phase": 2, "reason": "Judgement."})
+    overridden = api.post(f"/api/v1/decisions/{objects.decision.pk}/override/",
+                          {"to_phase": 2, "reason": "Judgement.", "version": version})
     assert overridden.status_code == 200, overridden.data
     assert overridden.json()["status"] == "overridden" and overridden.json()["override_to_phase"] == 2
     objects.plan.refresh_from_db()

@@ -484,3 +484,13 @@ def test_a_superseded_advance_resolves_its_alert(world):
     c.clean(2)
     c.clean(4, soreness=3)  # the hold supersedes the pending advance
     assert Notification.objects.get(kind="signoff").resolved_at is not None
+
+
+def test_a_rating_with_every_item_wrong_is_a_score_of_zero(world):
+    """A coach rating every item wrong got "This field cannot be blank." (items_correct == [])."""
+    c = Course(world, phase=1)
+    log = c.session(0)
+    rating = evidence.technique_rating_enter(actor=world.coach, session_log=log, kind="drill", items_correct=[])
+    assert rating.score == 0
+    log.refresh_from_db()
+    assert log.technique == 0
