@@ -1,7 +1,7 @@
 """Exports of the coach's week: CSV and iCalendar, as pure functions of the week rows.
 
 `rows` is what the coach's week page shows: a list of `(plan, WeekPrescription)` pairs (see
-`progression.views_coach.week_rows`). Nothing here queries the database beyond the plan's
+`progression.selectors.week_rows`). Nothing here queries the database beyond the plan's
 `injury.athlete.team`, which the week rows already select; nothing reads settings or the clock
 unless the caller leaves `dtstamp` out.
 

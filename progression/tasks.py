@@ -23,6 +23,7 @@ from core.tasks import task_now
 
 from . import exports
 from .models import Decision, Plan
+from .selectors import week_rows
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +72,7 @@ def escalate_overdue_signoffs(*, now: datetime.datetime) -> int:
         recipients.update({u.pk: u for u in clinicians})
         hours = int((now - decision.created_at).total_seconds() // 3600)
         target = "discharge" if decision.to_phase is None else f"P{decision.to_phase}"
-        url = f"{reverse('athletes:detail', args=[athlete.pk])}#decision-{decision.pk}"
+        url = f"{reverse('clinic:athlete', args=[athlete.pk])}#decision-{decision.pk}"
         with transaction.atomic():
             for user in recipients.values():
                 if (user.pk, key) in done:
@@ -125,8 +126,6 @@ def queue_weekly_prescriptions(*, now: datetime.datetime) -> int:
 
 def coach_week_rows(*, coach, organisation, iso_year: int, iso_week: int) -> list:
     """The coach's week page ("all my athletes"), limited to one organisation's athletes."""
-    from .views_coach import week_rows
-
     rows = week_rows(user=coach, team_id=None, year=iso_year, week=iso_week)
     return [(plan, rx) for plan, rx in rows if plan.injury.athlete.organisation_id == organisation.pk]
 

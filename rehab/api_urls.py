@@ -2,7 +2,6 @@
 from athletes.api.urls import urlpatterns as athletes_urls
 from core.api_urls import urlpatterns as core_urls
 from progression.api.urls import urlpatterns as progression_urls
-from sessions.api.urls import urlpatterns as sessions_urls
 
 app_name = "api"
-urlpatterns = [*athletes_urls, *sessions_urls, *progression_urls, *core_urls]
+urlpatterns = [*athletes_urls, *progression_urls, *core_urls]

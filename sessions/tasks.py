@@ -86,7 +86,7 @@ def _note_clinicians(unreported) -> int:
         with transaction.atomic():
             notify(
                 recipient=log.plan.clinician, kind=Notification.Kind.MISSING_REPORT, plan=log.plan,
-                url=reverse("athletes:detail", args=[athlete.pk]), dedupe_key=key,
+                url=reverse("clinic:athlete", args=[athlete.pk]), dedupe_key=key,
                 title=f"No next-morning report from {athlete.full_name} for {log.date:%a %d %b}",
                 body=(f"{athlete.full_name} logged a session on {log.date:%A %d %B} and has not reported the "
                       "next-morning soreness, although reminded at 09:00. Until it arrives the plan holds "

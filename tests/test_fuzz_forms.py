@@ -100,25 +100,25 @@ def _fields(html: str) -> list[str]:
 
 # (url name, who may use it, kwargs from the matrix objects). Every form page of tests/test_permission_matrix.py.
 FORM_PAGES = [
-    ("athletes:create", "clinician", None),
-    ("athletes:injury_create", "clinician", lambda o: {"athlete_pk": o["athlete"].pk}),
-    ("training:assessment_create", "clinician", lambda o: {"injury_pk": o["injury"].pk}),
-    ("progression:plan_start", "clinician", lambda o: {"athlete_pk": o["athlete"].pk}),
-    ("progression:protocol_edit", "clinician", lambda o: {"pk": o["protocol"].pk}),
-    ("progression:protocol_bench", "clinician", lambda o: {"pk": o["protocol"].pk}),
+    ("clinic:athlete_create", "clinician", None),
+    ("clinic:injury_create", "clinician", lambda o: {"athlete_pk": o["athlete"].pk}),
+    ("clinic:assessment_create", "clinician", lambda o: {"injury_pk": o["injury"].pk}),
+    ("clinic:plan_start", "clinician", lambda o: {"athlete_pk": o["athlete"].pk}),
+    ("clinic:protocol_edit", "clinician", lambda o: {"pk": o["protocol"].pk}),
+    ("clinic:protocol_bench", "clinician", lambda o: {"pk": o["protocol"].pk}),
     ("plan_notes", "clinician", lambda o: {"pk": o["plan"].pk}),
     ("coach:rate", "coach", lambda o: {"pk": o["session"].pk}),
     ("me:log", "athlete_user", None),
     ("me:report", "athlete_user", lambda o: {"pk": o["session"].pk}),
     ("password_change", "clinician", None),
     ("api_token", "clinician", None),
-    ("athletes:detail", "clinician", lambda o: {"pk": o["athlete"].pk}),  # the decision forms live on this page
+    ("clinic:athlete", "clinician", lambda o: {"pk": o["athlete"].pk}),  # the decision forms live on this page
 ]
 ACTION_POSTS = [
-    ("progression:decision_sign_off", lambda o: {"pk": o["decision"].pk}),
-    ("progression:decision_reject", lambda o: {"pk": o["decision"].pk}),
-    ("progression:decision_override", lambda o: {"pk": o["decision"].pk}),
-    ("progression:plan_status", lambda o: {"pk": o["plan"].pk, "status": "paused"}),
+    ("clinic:decision_sign_off", lambda o: {"pk": o["decision"].pk}),
+    ("clinic:decision_reject", lambda o: {"pk": o["decision"].pk}),
+    ("clinic:decision_override", lambda o: {"pk": o["decision"].pk}),
+    ("clinic:plan_status", lambda o: {"pk": o["plan"].pk, "status": "paused"}),
     ("notifications_mark_read", None),
 ]
 
@@ -142,10 +142,10 @@ def test_fuzz_page_forms(name, who, kwargs, objects, client_for):
     FIGURES["forms"] += 1
     target = url
     valid = _valid_post(name, objects)
-    if name == "athletes:detail":  # this page's forms post to the decision actions: fuzz those with its fields
-        target = reverse("progression:decision_override", kwargs={"pk": objects["decision"].pk})
+    if name == "clinic:athlete":  # this page's forms post to the decision actions: fuzz those with its fields
+        target = reverse("clinic:decision_override", kwargs={"pk": objects["decision"].pk})
         valid = {"version": objects["plan"].version, "to_phase": 1, "reason": "ok"}
-    if name == "progression:protocol_edit":
+    if name == "clinic:protocol_edit":
         fields.append("definition")  # the JSON tab's field (the page shows the numbers tab first)
     assert fields, f"no form fields found on {url}"
 
@@ -164,7 +164,7 @@ def test_fuzz_page_forms(name, who, kwargs, objects, client_for):
     @FUZZ
     @given(st.fixed_dictionaries({}, optional={f: form_value for f in fields}))
     def run(data):
-        if name == "progression:protocol_edit":
+        if name == "clinic:protocol_edit":
             data.setdefault("mode", "json")
         _send(client, "post", target, data)
 
@@ -188,15 +188,15 @@ def test_fuzz_action_posts(name, kwargs, objects, client_for):
 # --- query strings ----------------------------------------------------------------------------------------------
 
 QUERY_PAGES = [
-    ("athletes:roster", "clinician", None), ("coach:week", "coach", None),
+    ("clinic:roster", "clinician", None), ("coach:week", "coach", None),
     ("coach:week_export", "coach", lambda o: {"fmt": "csv"}), ("coach:week_export", "coach", lambda o: {"fmt": "ics"}),
     ("coach:rate", "coach", lambda o: {"pk": o["session"].pk}), ("me:report", "athlete_user", lambda o: {"pk": o["session"].pk}),
     ("me:today", "athlete_user", None), ("notifications", "clinician", None), ("login", None, None),
-    ("athletes:detail", "clinician", lambda o: {"pk": o["athlete"].pk}),
+    ("clinic:athlete", "clinician", lambda o: {"pk": o["athlete"].pk}),
 ]
 QUERY_PARAMS = ("team", "page", "year", "week", "status", "order", "soreness", "kind", "next", "fmt")
 # What each page reads: the coverage phase sends every hostile value to each of them.
-PAGE_PARAMS = {"athletes:roster": ("team", "page", "status", "order"), "coach:week": ("team", "year", "week"),
+PAGE_PARAMS = {"clinic:roster": ("team", "page", "status", "order"), "coach:week": ("team", "year", "week"),
                "coach:week_export": ("team", "year", "week"), "coach:rate": ("kind",), "me:report": ("soreness",),
                "login": ("next",)}
 

@@ -78,34 +78,34 @@ CASES = {
     "notifications": Case(ANY_LOGGED_IN),
     "notifications_mark_read": Case(expect(athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302,
                                            other_clinician=302), method="post"),
-    "athletes:roster": Case(CLINICIAN_PAGE),
-    "athletes:create": Case(CLINICIAN_PAGE),
-    "athletes:detail": Case(CARE_TEAM_OBJECT, kwargs=lambda o: {"pk": o["athlete"].pk}),
-    "athletes:injury_create": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"athlete_pk": o["athlete"].pk}),
-    "training:assessment_create": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"injury_pk": o["injury"].pk}),
-    "progression:plan_start": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"athlete_pk": o["athlete"].pk}),
-    "progression:plan_status": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["plan"].pk, "status": "paused"},
+    "clinic:roster": Case(CLINICIAN_PAGE),
+    "clinic:athlete_create": Case(CLINICIAN_PAGE),
+    "clinic:athlete": Case(CARE_TEAM_OBJECT, kwargs=lambda o: {"pk": o["athlete"].pk}),
+    "clinic:injury_create": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"athlete_pk": o["athlete"].pk}),
+    "clinic:assessment_create": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"injury_pk": o["injury"].pk}),
+    "clinic:plan_start": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"athlete_pk": o["athlete"].pk}),
+    "clinic:plan_status": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["plan"].pk, "status": "paused"},
                                     data=lambda o: {"version": o["plan"].version}),
-    "progression:decision_sign_off": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["decision"].pk},
+    "clinic:decision_sign_off": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["decision"].pk},
                                           data=lambda o: {"version": o["plan"].version}),
-    "progression:decision_reject": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["decision"].pk},
+    "clinic:decision_reject": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["decision"].pk},
                                         data=lambda o: {"version": o["plan"].version, "reason": "not yet"}),
-    "progression:decision_override": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["decision"].pk},
+    "clinic:decision_override": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["decision"].pk},
                                           data=lambda o: {"version": o["plan"].version, "to_phase": 1, "reason": "judgement"}),
-    "progression:plan_settings": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["plan"].pk}),
-    "progression:session_correct": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["session"].pk}),
-    "progression:session_void": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["session"].pk},
+    "clinic:plan_settings": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["plan"].pk}),
+    "clinic:session_correct": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["session"].pk}),
+    "clinic:session_void": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["session"].pk},
                                      data=lambda o: {"reason": "entered for the wrong athlete"}),
-    "progression:report_correct": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["report"].pk}),
-    "progression:report_void": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["report"].pk},
+    "clinic:report_correct": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["report"].pk}),
+    "clinic:report_void": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["report"].pk},
                                     data=lambda o: {"reason": "sent for the wrong session"}),
-    "progression:assessment_correct": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["assessment"].pk}),
-    "progression:assessment_void": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["assessment"].pk},
+    "clinic:assessment_correct": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["assessment"].pk}),
+    "clinic:assessment_void": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["assessment"].pk},
                                         data=lambda o: {"reason": "wrong athlete"}),
-    "progression:protocols": Case(CLINICIAN_PAGE),
-    "progression:protocol_detail": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
-    "progression:protocol_edit": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
-    "progression:protocol_bench": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
+    "clinic:protocols": Case(CLINICIAN_PAGE),
+    "clinic:protocol_detail": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
+    "clinic:protocol_edit": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
+    "clinic:protocol_bench": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
     "coach:week": Case(expect(coach=200, other_coach=200)),
     "coach:week_export": Case(expect(coach=200, other_coach=200), kwargs=lambda o: {"fmt": "csv"}),
     "coach:rate": Case(CARE_TEAM_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
@@ -150,19 +150,19 @@ CLINICIAN_WRITE = expect(clinician=302, other_clinician=404, dual=403)
 ALL_POST = dict(anon=302, athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302,
                 other_clinician=302, dual=302)
 POST_CASES = {
-    "athletes:create": Case(expect(clinician=302, other_clinician=302), method="post",
+    "clinic:athlete_create": Case(expect(clinician=302, other_clinician=302), method="post",
                             data=lambda o: {"first_name": "New", "last_name": "Athlete"}),
-    "athletes:injury_create": Case(post_redirect(), method="post", kwargs=lambda o: {"athlete_pk": o["athlete"].pk},
+    "clinic:injury_create": Case(post_redirect(), method="post", kwargs=lambda o: {"athlete_pk": o["athlete"].pk},
                                    data=lambda o: {"side": "right", "muscle": "bflh", "bamic_grade": 1, "bamic_site": "a",
                                                    "mechanism": "sprint", "date_of_injury": str(_today())}),
-    "training:assessment_create": Case(post_redirect(), method="post", kwargs=lambda o: {"injury_pk": o["injury"].pk},
+    "clinic:assessment_create": Case(post_redirect(), method="post", kwargs=lambda o: {"injury_pk": o["injury"].pk},
                                        data=lambda o: {"assessed_on": str(_today()), "pain_palpation": 1}),
-    "progression:plan_start": Case(post_redirect(), method="post", kwargs=lambda o: {"athlete_pk": o["athlete"].pk},
+    "clinic:plan_start": Case(post_redirect(), method="post", kwargs=lambda o: {"athlete_pk": o["athlete"].pk},
                                    data=lambda o: {"injury": o["spare_injury"].pk, "protocol": o["protocol"].pk,
                                                    "start_phase": 0, "advance_requires_signoff": "on"}),
-    "progression:protocol_edit": Case(expect(clinician=302, other_clinician=302), method="post",
+    "clinic:protocol_edit": Case(expect(clinician=302, other_clinician=302), method="post",
                                       kwargs=lambda o: {"pk": o["protocol"].pk}, data=_numbers_form),
-    "progression:protocol_bench": Case(expect(), method="post", kwargs=lambda o: {"pk": o["protocol"].pk},
+    "clinic:protocol_bench": Case(expect(), method="post", kwargs=lambda o: {"pk": o["protocol"].pk},
                                        data=lambda o: {"text": '{"scenarios": []}'}, writes=False),
     "plan_notes": Case(expect(athlete=302, other_athlete=404, coach=302, other_coach=404, clinician=302,
                               other_clinician=404, dual=302),
@@ -179,15 +179,15 @@ POST_CASES = {
                             data=lambda o: {"old_password": "pw", "new_password1": "a-Long-new-pass-42",
                                             "new_password2": "a-Long-new-pass-42"}),
     "api_token": Case(expect(), method="post", data=lambda o: {"action": "create"}),
-    "progression:plan_settings": Case(CLINICIAN_WRITE, method="post", kwargs=lambda o: {"pk": o["plan"].pk},
+    "clinic:plan_settings": Case(CLINICIAN_WRITE, method="post", kwargs=lambda o: {"pk": o["plan"].pk},
                                       data=lambda o: {"version": o["plan"].version, "vmax_mps": "9.50",
                                                       "baseline_weekly_load": "2000", "training_days": [1, 3, 5]}),
-    "progression:session_correct": Case(CLINICIAN_WRITE, method="post", kwargs=lambda o: {"pk": o["session"].pk},
+    "clinic:session_correct": Case(CLINICIAN_WRITE, method="post", kwargs=lambda o: {"pk": o["session"].pk},
                                         data=lambda o: {"date": str(o["session"].date), "pain_during": 2, "rpe": 5,
                                                         "minutes": 30, "reason": "typed 1 for 2"}),
-    "progression:report_correct": Case(CLINICIAN_WRITE, method="post", kwargs=lambda o: {"pk": o["report"].pk},
+    "clinic:report_correct": Case(CLINICIAN_WRITE, method="post", kwargs=lambda o: {"pk": o["report"].pk},
                                        data=lambda o: {"soreness_24h": 2, "reason": "typed 1 for 2"}),
-    "progression:assessment_correct": Case(CLINICIAN_WRITE, method="post", kwargs=lambda o: {"pk": o["assessment"].pk},
+    "clinic:assessment_correct": Case(CLINICIAN_WRITE, method="post", kwargs=lambda o: {"pk": o["assessment"].pk},
                                            data=lambda o: {"assessed_on": str(o["assessment"].assessed_on),
                                                            "pain_palpation": 3, "reason": "typed 1 for 3"}),
     "coach:measure": Case(expect(coach=302, other_coach=404, clinician=302, other_clinician=404, dual=302),
@@ -334,7 +334,7 @@ def test_the_matrix_fails_if_sign_off_skips_its_permission_check(objects, client
 
     monkeypatch.setattr(services, "decision_sign_off", without_permission_check)
     with pytest.raises(AssertionError, match="as dual: 302, expected 403"):
-        check_row("progression:decision_sign_off", "post", "dual", objects, client_for)
+        check_row("clinic:decision_sign_off", "post", "dual", objects, client_for)
 
 
 @pytest.mark.django_db
@@ -348,7 +348,7 @@ def test_the_matrix_fails_if_sign_off_always_refuses(objects, client_for, monkey
 
     monkeypatch.setattr(services, "decision_sign_off", always_refuse)
     with pytest.raises(AssertionError, match="changed nothing"):
-        check_row("progression:decision_sign_off", "post", "clinician", objects, client_for)
+        check_row("clinic:decision_sign_off", "post", "clinician", objects, client_for)
 
 
 @pytest.mark.django_db
@@ -365,4 +365,4 @@ def test_the_matrix_fails_if_a_refused_post_writes(objects, client_for, monkeypa
 
     monkeypatch.setattr(services, "decision_reject", write_then_refuse)
     with pytest.raises(AssertionError, match="was refused but changed"):
-        check_row("progression:decision_reject", "post", "dual", objects, client_for)
+        check_row("clinic:decision_reject", "post", "dual", objects, client_for)

@@ -1,9 +1,13 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .evidence import AssessmentViewSet, SessionLogViewSet, SymptomReportViewSet
 from .views import DecisionViewSet, MeProgressView, MeView, MeWeekView, PlanViewSet, ProtocolViewSet
 
 router = SimpleRouter()
+router.register("session-logs", SessionLogViewSet, basename="session-log")
+router.register("symptom-reports", SymptomReportViewSet, basename="symptom-report")
+router.register("assessments", AssessmentViewSet, basename="assessment")
 router.register("plans", PlanViewSet, basename="plan")
 router.register("decisions", DecisionViewSet, basename="decision")
 router.register("protocols", ProtocolViewSet, basename="protocol")

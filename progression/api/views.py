@@ -27,7 +27,7 @@ from sessions import selectors as session_selectors
 from .. import selectors, services
 from ..engine_io import definition_from_json
 from ..models import Decision
-from ..prescriptions import plan_day, plan_week
+from ..selectors import plan_day, plan_week
 from .filters import DecisionFilter, PlanFilter, ProtocolFilter
 from .serializers import (
     DecisionDetailOutput,

@@ -75,7 +75,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "core.context_processors.roles",
+                "web.context_processors.roles",
             ],
         },
     },
@@ -179,7 +179,7 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ADMIN = False  # the cache handler keeps no rows to show; failures and lockouts are audit events
 AXES_VERBOSE = False  # our own log lines and audit rows say what happened (core.security)
 
-# Password reset emails: at most this many per account and per client address in an hour (core.forms). The
+# Password reset emails: at most this many per account and per client address in an hour (web.common.forms). The
 # answer is the same whether or not an email was sent.
 PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = env.int("PASSWORD_RESET_PER_ACCOUNT_PER_HOUR", default=3)
 PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", default=10)

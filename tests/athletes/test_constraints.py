@@ -6,12 +6,11 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from athletes.forms import InjuryForm
 from athletes.models import Injury
 from athletes.services import injury_create
 from progression.evidence import assessment_enter, session_log_enter, symptom_report_enter
-from sessions.forms import AssessmentForm
 from sessions.models import Assessment, SessionLog, SymptomReport
+from web.clinic.forms import AssessmentForm, InjuryForm
 
 pytestmark = pytest.mark.django_db
 

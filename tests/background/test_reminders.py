@@ -96,7 +96,7 @@ def test_the_clinician_gets_a_note_in_the_evening_once(world, session, django_ca
     note = Notification.objects.get(kind="missing_report")
     assert note.recipient == world.clinician and note.plan_id == session.plan_id
     assert world.athlete.full_name in note.title
-    assert note.url == reverse("athletes:detail", args=[world.athlete.pk])
+    assert note.url == reverse("clinic:athlete", args=[world.athlete.pk])
     tick(at(NEXT_DAY, 21, 0, tz=NEW_YORK), django_capture_on_commit_callbacks)
     assert Notification.objects.filter(kind="missing_report").count() == 1
     # The note is in-app only; the one email is the athlete's reminder.

@@ -84,13 +84,13 @@ def test_the_main_pages_of_every_role_run_without_a_csp_violation(live_server, b
     athlete, log, protocol, plan = world.athlete, story["log"], story["protocol"], story["plan"]
     pages = [
         ("clin", DESKTOP, [
-            reverse("athletes:roster"), reverse("athletes:detail", args=[athlete.pk]), reverse("athletes:create"),
-            reverse("athletes:injury_create", args=[athlete.pk]),
-            reverse("training:assessment_create", args=[world.injury.pk]),
-            reverse("progression:plan_start", args=[world.other_athlete.pk]),
-            reverse("progression:protocols"), reverse("progression:protocol_detail", args=[protocol.pk]),
-            reverse("progression:protocol_edit", args=[protocol.pk]),
-            reverse("progression:protocol_bench", args=[protocol.pk]), reverse("plan_notes", args=[plan.pk]),
+            reverse("clinic:roster"), reverse("clinic:athlete", args=[athlete.pk]), reverse("clinic:athlete_create"),
+            reverse("clinic:injury_create", args=[athlete.pk]),
+            reverse("clinic:assessment_create", args=[world.injury.pk]),
+            reverse("clinic:plan_start", args=[world.other_athlete.pk]),
+            reverse("clinic:protocols"), reverse("clinic:protocol_detail", args=[protocol.pk]),
+            reverse("clinic:protocol_edit", args=[protocol.pk]),
+            reverse("clinic:protocol_bench", args=[protocol.pk]), reverse("plan_notes", args=[plan.pk]),
             reverse("notifications"), reverse("account"), reverse("api_token"), reverse("api:docs"),
         ]),
         ("coach", TABLET, [reverse("coach:week"), reverse("coach:rate", args=[log.pk]), reverse("account")]),
@@ -201,7 +201,7 @@ def test_an_uploaded_html_or_svg_file_cannot_run_script(live_server, browser, wo
         outcomes[label] += f" as {headers['content-type']}"
         served[label] = (headers.get("x-content-type-options"), headers.get("content-security-policy"))
     # Back on an app page: nothing ran in the app's origin in between.
-    page.goto(base + reverse("athletes:roster"))
+    page.goto(base + reverse("clinic:roster"))
     assert page.title() != "XSS"
     desk.close()
 

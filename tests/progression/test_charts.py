@@ -1,7 +1,7 @@
 """The SVG charts: escaped labels, thresholds drawn, empty states."""
 import datetime
 
-from progression.charts import Chart, Series, Threshold, line_chart, step_chart
+from web.charts import Chart, Series, Threshold, line_chart, step_chart
 
 D = datetime.date(2026, 3, 1)
 

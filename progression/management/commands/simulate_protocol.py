@@ -11,9 +11,8 @@ import sys
 from django.core.management.base import BaseCommand
 
 from progression import engine
-from progression.bench import run_bench
 from progression.engine_io import DecimalEncoder
-from progression.selectors import protocol_latest
+from progression.selectors import protocol_latest, run_bench
 
 
 class Command(BaseCommand):

@@ -1,0 +1,33 @@
+"""Reads of protocols, plans, decisions and what the pages and tasks show of them, scoped to the acting user.
+
+- `plans`: protocols, plans, decisions (the scoped querysets and getters);
+- `roster`: the clinician's roster, one row per athlete;
+- `week`: a plan's week prescription and the coach's week;
+- `charts`: a plan's series and thresholds for the charts, and its milestones;
+- `bench`: a scenario file replayed through a stored protocol.
+"""
+from .bench import run_bench
+from .charts import PlanSeries, plan_milestones, plan_series
+from .plans import (
+    decision_get,
+    decision_latest,
+    decision_list,
+    plan_get,
+    plan_latest_for_athlete,
+    plan_list,
+    plan_open_for_athlete,
+    protocol_edit_base,
+    protocol_edit_slug,
+    protocol_get,
+    protocol_latest,
+    protocol_list,
+)
+from .roster import ROSTER_ORDERINGS, roster
+from .week import next_training_day, plan_day, plan_week, week_rows
+
+__all__ = [
+    "ROSTER_ORDERINGS", "PlanSeries", "decision_get", "decision_latest", "decision_list", "next_training_day",
+    "plan_day", "plan_get", "plan_latest_for_athlete", "plan_list", "plan_milestones", "plan_open_for_athlete",
+    "plan_series", "plan_week", "protocol_edit_base", "protocol_edit_slug", "protocol_get", "protocol_latest",
+    "protocol_list", "roster", "run_bench", "week_rows",
+]

@@ -1,0 +1,105 @@
+"""The clinician's pages for athletes: the roster, adding an athlete and an injury, the athlete page."""
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.shortcuts import redirect, render
+
+from athletes import selectors as athlete_selectors
+from athletes import services as athlete_services
+from athletes.models import Injury
+from progression import selectors as plan_selectors
+from progression.models import Decision
+from sessions import selectors as session_selectors
+from sessions.models import TechniqueRating
+from sessions.services import actor_role
+
+from ...charts import plan_charts
+from ...pages import query_int, role_required, run_service
+from ..forms import WEEKDAYS, AthleteForm, InjuryForm
+
+
+def _organisation_for(user):
+    orgs = list(athlete_selectors.managed_organisations(user=user)[:2])
+    return orgs[0] if orgs else None
+
+
+@role_required("clinician")
+def athlete_create(request):
+    organisation = _organisation_for(request.user)
+    form = AthleteForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        athlete = run_service(form, athlete_services.athlete_create, actor=request.user, organisation=organisation, **form.cleaned_data)
+        if athlete is not None:
+            messages.success(request, f"{athlete.full_name} added. Next: record the injury.")
+            return redirect("clinic:injury_create", athlete_pk=athlete.pk)
+    return render(request, "clinic/athlete_form.html", {"form": form})
+
+
+@role_required("clinician")
+def injury_create(request, athlete_pk):
+    athlete = athlete_selectors.athlete_get(user=request.user, pk=athlete_pk)
+    form = InjuryForm(request.POST or None, instance=Injury(athlete=athlete, recorded_on=athlete.organisation.today()))
+    if request.method == "POST" and form.is_valid():
+        injury = run_service(form, athlete_services.injury_create, actor=request.user, athlete=athlete, **form.cleaned_data)
+        if injury is not None:
+            messages.success(request, "Injury recorded. Next: the baseline assessment.")
+            return redirect("clinic:assessment_create", injury_pk=injury.pk)
+    return render(request, "clinic/injury_form.html", {"form": form, "athlete": athlete})
+
+
+def paginate(request, queryset, per_page=25):
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+ROSTER_STATUSES = [("", "All"), ("active", "Active plan"), ("paused", "Paused"), ("signoff", "Awaiting sign-off"),
+                   ("flagged", "Red flag"), ("no_plan", "No plan")]
+
+
+@role_required("clinician")
+def roster(request):
+    team_id = query_int(request, "team")
+    status = request.GET.get("status") or None
+    order = request.GET.get("order") or "name"
+    rows = plan_selectors.roster(user=request.user, team_id=team_id, status=status, order=order)
+    page = paginate(request, rows)
+    today = athlete_selectors.today_for_user(user=request.user)
+    status_labels = dict(Decision.Status.choices)
+    for row in page:
+        row.decision_status_label = status_labels.get(row.decision_status, "")
+        row.days_since_injury = (today - row.injury_date).days if row.injury_date else None
+        row.stale_strength = row.plan_id is not None and not row.recent_strength
+    return render(request, "clinic/roster.html", {
+        "page": page, "teams": athlete_selectors.team_list(user=request.user),
+        "team_id": str(team_id) if team_id is not None else None, "status": status or "",
+        "order": order, "statuses": ROSTER_STATUSES,
+    })
+
+
+@role_required("clinician", "coach")
+def athlete_detail(request, pk):
+    athlete = athlete_selectors.athlete_get(user=request.user, pk=pk)
+    plan = plan_selectors.plan_latest_for_athlete(athlete=athlete)
+    decisions, charts = [], []
+    if plan is not None:
+        charts = plan_charts(plan_selectors.plan_series(plan))
+        decisions = list(plan_selectors.decision_list(user=request.user, plan_id=plan.pk).select_related("reviewed_by")[:30])
+    standing = Prefetch("technique_ratings", to_attr="standing_ratings",
+                        queryset=TechniqueRating.objects.filter(voided_at__isnull=True).select_related("rated_by")
+                        .order_by("-rated_at", "-id"))
+    role = actor_role(request.user, athlete)
+    days = dict(WEEKDAYS)
+    context = {
+        "athlete": athlete,
+        "injuries": athlete_selectors.injury_list(user=request.user, athlete_id=athlete.pk),
+        "assessments": session_selectors.assessment_list(user=request.user, athlete_id=athlete.pk)[:20],
+        "sessions": session_selectors.session_log_list(user=request.user, athlete_id=athlete.pk)
+        .prefetch_related(standing)[:30],
+        "plan": plan,
+        "decisions": decisions,
+        "charts": charts,
+        "can_manage": role == "clinician",
+        "can_measure": role in ("clinician", "coach"),
+        "phase_numbers": range(7),
+        "training_day_names": ", ".join(days[d] for d in athlete.training_days or ()),
+    }
+    return render(request, "clinic/athlete_detail.html", context)
