@@ -6,6 +6,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from core import outbox
+from core.models import Notification
 from core.notifications import absolute_url, send_templated_email
 
 
@@ -47,7 +48,6 @@ def _invite_failed(payload: dict):
 
 @outbox.failure_recipients("core.send_notification_email")
 def _notification_email_failed(payload: dict):
-    from core.models import Notification
 
     note = Notification.objects.filter(pk=payload.get("notification_id")).select_related("recipient").first()
     if note is None:

@@ -62,6 +62,8 @@ class Access:
 
 
 ANONYMOUS = Access(user_id=None)
+#: The membership roles (athletes.models.Role's values).
+CLINICIAN, COACH, ATHLETE = "clinician", "coach", "athlete"
 
 
 def access_for(user) -> Access:
@@ -70,22 +72,21 @@ def access_for(user) -> Access:
     cached = getattr(user, "_rehab_access", None)
     if cached is not None:
         return cached
-    from athletes.models import Membership, Role, Team
-
-    roles = {Role.CLINICIAN: set(), Role.COACH: set(), Role.ATHLETE: set()}
+    # Memberships and coached teams are read through the user's reverse relations (athletes' Membership.user and
+    # Team.coaches), so core imports no domain app. Role values are those of athletes.models.Role.
+    roles = {CLINICIAN: set(), COACH: set(), ATHLETE: set()}
     # An inactive organisation (switched off instead of deleted) gives its members no access at all.
-    memberships = Membership.objects.filter(user=user, organisation__is_active=True)
-    for org_id, role in memberships.values_list("organisation_id", "role"):
+    for org_id, role in user.memberships.filter(organisation__is_active=True).values_list("organisation_id", "role"):
         roles[role].add(org_id)
     team_ids = frozenset(
-        Team.objects.filter(coaches=user, organisation_id__in=roles[Role.COACH]).values_list("id", flat=True)
-    ) if roles[Role.COACH] else frozenset()
+        user.coached_teams.filter(organisation_id__in=roles[COACH]).values_list("id", flat=True)
+    ) if roles[COACH] else frozenset()
     access = Access(
         user_id=user.pk,
         is_staff=user.is_staff or user.is_superuser,
-        clinician_org_ids=frozenset(roles[Role.CLINICIAN]),
-        coach_org_ids=frozenset(roles[Role.COACH]),
-        athlete_org_ids=frozenset(roles[Role.ATHLETE]),
+        clinician_org_ids=frozenset(roles[CLINICIAN]),
+        coach_org_ids=frozenset(roles[COACH]),
+        athlete_org_ids=frozenset(roles[ATHLETE]),
         coach_team_ids=team_ids,
     )
     user._rehab_access = access

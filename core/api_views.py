@@ -4,7 +4,8 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from .api_base import TOKEN_ENDPOINT_AUTHENTICATION, ApiMixin, AuthRateThrottle, ErrorSerializer, IsClinician
+from .api_auth import TOKEN_ENDPOINT_AUTHENTICATION, AuthRateThrottle
+from .api_base import ApiMixin, ErrorSerializer, IsClinician
 from .tokens import api_token_create, api_token_revoke
 
 

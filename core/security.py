@@ -82,9 +82,7 @@ def _user_named(username):
 def _organisation_of(user):
     if user is None:
         return None
-    from athletes.models import Membership
-
-    membership = Membership.objects.filter(user=user).select_related("organisation").order_by("id").first()
+    membership = user.memberships.select_related("organisation").order_by("id").first()
     return membership.organisation if membership else None
 
 

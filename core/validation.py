@@ -64,7 +64,8 @@ def header_safe(text, max_length: int | None = None) -> str:
 
 # --- JSON -----------------------------------------------------------------------------------------------
 
-_JSON_SPECIAL = re.compile(r'["\\\[\]{}]')
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_JSON_BRACKET = re.compile(r"[\[\]{}]")
 
 
 def json_nesting_depth(text: str, *, stop_above: int | None = None) -> int:
@@ -73,28 +74,12 @@ def json_nesting_depth(text: str, *, stop_above: int | None = None) -> int:
     Brackets inside strings do not count. With `stop_above`, returns as soon as the depth passes it.
     """
     depth = deepest = 0
-    in_string = False
-    skip = -1
-    for match in _JSON_SPECIAL.finditer(text):
-        i, ch = match.start(), match.group()
-        if i == skip:
-            continue
-        if in_string:
-            if ch == "\\":
-                skip = i + 1
-            elif ch == '"':
-                in_string = False
-            continue
-        if ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if stop_above is not None and deepest > stop_above:
-                    return deepest
-        elif ch in "]}":
-            depth -= 1
+    for match in _JSON_BRACKET.finditer(_JSON_STRING.sub('""', text)):
+        depth += 1 if match.group() in "[{" else -1
+        if depth > deepest:
+            deepest = depth
+            if stop_above is not None and deepest > stop_above:
+                break
     return deepest
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from core import clock
+from sessions.models import Assessment, SessionLog
 
 from . import engine
 from .models import Plan, Protocol
@@ -54,7 +55,6 @@ def local_today(plan: Plan, now: datetime.datetime | None = None) -> datetime.da
 def stint_logs(plan: Plan):
     """The sessions of the plan's current stint (not yet stamped with a closed stint's number), voided ones left
     out, oldest first."""
-    from sessions.models import SessionLog
 
     return (
         SessionLog.objects.filter(plan=plan, stint__isnull=True, voided_at__isnull=True)
@@ -93,7 +93,6 @@ def stint_readings(plan: Plan) -> list:
     """What the stint's assessments measured, as engine readings on their dates: the LSI exactly as computed from
     the two legs' forces (359.8 / 400 N is 89.95, not 90), the H-test as an apprehension score, the technique
     checklist score. Assessments belong to stints by the same rule as sessions (entry order)."""
-    from sessions.models import Assessment
 
     rows = (
         Assessment.objects.filter(plan=plan, stint__isnull=True, voided_at__isnull=True)
@@ -114,7 +113,6 @@ def stint_readings(plan: Plan) -> list:
 def plan_loads(plan: Plan, today: datetime.date) -> tuple[list[Decimal], Decimal | None]:
     """Daily sRPE loads from the day of the plan's first logged session to today (PROTOCOL.md: the series and the
     21-day rule count from that first session, not from the plan's start); voided sessions left out."""
-    from sessions.models import SessionLog
 
     rows = list(SessionLog.objects.filter(plan=plan, date__lte=today, voided_at__isnull=True)
                 .values_list("date", "rpe", "minutes"))

@@ -58,25 +58,27 @@ def splits_text(item, sep: str = "; ") -> str:
     )
 
 
-def item_text(item) -> str:
-    """One prescription item in plain words, as the week page writes it (progression/_item.html).
-
-    'Flying sprints: 3-5 x (20-30 m build + 10-20 m fly) at 90-100%, rest 180-240 s; target 8.55-9.5 m/s
-    (10 m in 1.05-1.17 s, 20 m in 2.11-2.34 s) - at 90-95%, then 95-100%'
-    """
-    text = item.name
-    dose = ""
+def _dose(item) -> str:
+    """'4-6 x 20-30 m', '3-5 x (20-30 m build + 10-20 m fly)', '60 m' or ''."""
     if item.sets or item.reps:
         dose = (f"{item.sets} x " if item.sets else "") + (item.reps or "")
         if item.distance_m:
             dose += f" x {item.distance_m} m"
         if item.build_m:
             dose += f" ({item.build_m} m build + {item.fly_m} m fly)"
-    elif item.distance_m:
-        dose = f"{item.distance_m} m"
-    dose = " ".join(dose.split())
-    if dose:
-        text += f": {dose}"
+    else:
+        dose = f"{item.distance_m} m" if item.distance_m else ""
+    return " ".join(dose.split())
+
+
+def item_text(item) -> str:
+    """One prescription item in plain words, as the week page writes it (includes/_item.html).
+
+    'Flying sprints: 3-5 x (20-30 m build + 10-20 m fly) at 90-100%, rest 180-240 s; target 8.55-9.5 m/s
+    (10 m in 1.05-1.17 s, 20 m in 2.11-2.34 s) - at 90-95%, then 95-100%'
+    """
+    dose = _dose(item)
+    text = item.name + (f": {dose}" if dose else "")
     if item.intensity_pct_min is not None:
         text += f" at {_range(item.intensity_pct_min, item.intensity_pct_max, '%')}"
     if item.rest_s_min:

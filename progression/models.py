@@ -5,7 +5,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from athletes.models import local_today
+from athletes.models import MAX_PAST_YEARS, local_today, years_before
 from core import clock
 
 
@@ -137,7 +137,6 @@ class Plan(models.Model):
         if self.injury_id and self.start_date and self.start_date < self.injury.date_of_injury:
             raise ValidationError({"start_date": "A plan cannot start before the injury it follows."})
         if self.injury_id and self.start_date:
-            from athletes.models import MAX_PAST_YEARS, years_before
 
             # The organisation's local day when the plan was created: the window does not move afterwards.
             created_on = self.injury.athlete.organisation.today(self.created_at)

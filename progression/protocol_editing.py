@@ -324,14 +324,22 @@ def protocol_changes(old: dict, new: dict) -> list[str]:
     Phases by number, rules by code, everything else by name; slug and version are ignored (a new version always
     has its own). An empty list means the two read the same to the engine and to a person.
     """
+    return [*_text_changes(old, new), *_phases_changes(old, new), *_rules_changes(old, new), *_other_changes(old, new)]
+
+
+def _text_changes(old: dict, new: dict) -> list[str]:
     out = []
     for key in ("name", "description", "notes"):
         a, b = old.get(key), new.get(key)
         if not _same(a, b):
             out.append(_change("Name", a, b) if key == "name" else f"{key.capitalize()} changed")
+    return out
 
+
+def _phases_changes(old: dict, new: dict) -> list[str]:
     old_phases = {p.get("number"): p for p in old.get("phases") or [] if isinstance(p, dict)}
     new_phases = {p.get("number"): p for p in new.get("phases") or [] if isinstance(p, dict)}
+    out = []
     for number in sorted(set(old_phases) | set(new_phases), key=lambda n: (n is None, n if isinstance(n, int) else 0)):
         if number not in new_phases:
             out.append(f"P{number} removed")
@@ -339,9 +347,13 @@ def protocol_changes(old: dict, new: dict) -> list[str]:
             out.append(f"P{number} added: {new_phases[number].get('name', '')}".rstrip(": "))
         else:
             out.extend(_phase_changes(old_phases[number], new_phases[number]))
+    return out
 
+
+def _rules_changes(old: dict, new: dict) -> list[str]:
     old_rules = {r.get("code"): r for r in old.get("rules") or [] if isinstance(r, dict)}
     new_rules = {r.get("code"): r for r in new.get("rules") or [] if isinstance(r, dict)}
+    out = []
     for code in [*old_rules, *(c for c in new_rules if c not in old_rules)]:
         if code not in new_rules:
             out.append(f"{_rule_label(old_rules[code])} removed")
@@ -349,19 +361,19 @@ def protocol_changes(old: dict, new: dict) -> list[str]:
             out.append(f"{_rule_label(new_rules[code])} added")
         else:
             out.extend(_rule_changes(old_rules[code], new_rules[code]))
-    old_order = [c for c in old_rules if c in new_rules]
-    new_order = [c for c in new_rules if c in old_rules]
-    if old_order != new_order:
+    if [c for c in old_rules if c in new_rules] != [c for c in new_rules if c in old_rules]:
         out.append("Rules reordered")
+    return out
 
+
+def _other_changes(old: dict, new: dict) -> list[str]:
+    out = []
     for key in [*old, *(k for k in new if k not in old)]:
         if key in IGNORED_TOP_LEVEL or key in {"name", "description", "notes"}:
             continue
         label = key.replace("_", " ").capitalize()
-        if key not in new:
-            out.append(f"{label} removed")
-        elif key not in old:
-            out.append(f"{label} added")
+        if key not in new or key not in old:
+            out.append(f"{label} {'removed' if key not in new else 'added'}")
         elif key == "sources":
             out.extend(_source_changes(old[key], new[key]))
         elif isinstance(old[key], dict) and isinstance(new[key], dict):

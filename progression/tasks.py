@@ -16,6 +16,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from athletes.models import Membership, Organisation, Role
+from athletes.tasks import clinicians_of_organisations
 from core import outbox
 from core.models import Notification
 from core.notifications import absolute_url, notify, send_templated_email
@@ -224,6 +225,5 @@ def reevaluate_plans(plan_ids: list[int], now=None) -> dict:
 @outbox.failure_recipients("progression.send_weekly_prescription")
 @outbox.failure_recipients("progression.nightly_fan_out")
 def _organisation_message_failed(payload: dict):
-    from athletes.tasks import clinicians_of_organisations
 
     return clinicians_of_organisations([payload.get("organisation_id")])

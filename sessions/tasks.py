@@ -17,11 +17,11 @@ from django.db import transaction
 from django.urls import reverse
 
 from athletes.models import Organisation
+from athletes.tasks import clinicians_of_organisations
 from core import outbox
 from core.models import Notification, OutboxMessage
 from core.notifications import absolute_url, notify, send_templated_email
 from core.tasks import task_now
-from progression.models import Plan
 
 from .models import SessionLog, SymptomReport
 
@@ -70,7 +70,7 @@ def _queue_reminders(unreported) -> int:
 
 def _note_clinicians(unreported) -> int:
     logs = list(
-        unreported.filter(plan__status__in=[Plan.Status.ACTIVE, Plan.Status.PAUSED])
+        unreported.filter(plan__status__in=["active", "paused"])  # progression.Plan.Status, read through the FK
         .select_related("athlete", "plan__clinician")
     )
     already = set(
@@ -118,7 +118,6 @@ def send_morning_reminder(payload: dict) -> None:
 
 @outbox.failure_recipients("sessions.send_morning_reminder")
 def _reminder_failed(payload: dict):
-    from athletes.tasks import clinicians_of_organisations
 
     log = SessionLog.objects.select_related("athlete").filter(pk=payload.get("session_log_id")).first()
     return clinicians_of_organisations([log.athlete.organisation_id]) if log is not None else []

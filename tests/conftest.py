@@ -122,3 +122,21 @@ def _fresh_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+def clean_p0_evidence(world, plan):
+    """Two clean, reported P0 sessions in the plan's current stint (made directly: test set-up), so that a pending
+    P0 -> P1 advance is what the engine would still decide when a sign-off re-checks it."""
+    import datetime
+    import uuid
+    from decimal import Decimal
+
+    from core import clock
+    from sessions.models import SessionLog, SymptomReport
+
+    today = clock.local_today(world.athlete.organisation.tz)
+    for days_ago in (3, 1):
+        log = SessionLog.objects.create(athlete=world.athlete, plan=plan, phase=plan.current_phase, pain_during=0,
+                                        rpe=Decimal(5), minutes=30, date=today - datetime.timedelta(days=days_ago),
+                                        client_id=uuid.uuid4())
+        SymptomReport.objects.create(session_log=log, soreness_24h=0, client_id=uuid.uuid4())

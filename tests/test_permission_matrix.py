@@ -329,7 +329,8 @@ def test_the_matrix_fails_if_sign_off_skips_its_permission_check(objects, client
 
     def without_permission_check(**kwargs):
         with monkeypatch.context() as m:
-            m.setattr(services, "_require_clinician", lambda *args, **kw: None)
+            # the sign-off's clinician check, where decision_sign_off looks it up
+            m.setattr("progression.services.decisions._require_clinician", lambda *args, **kw: None)
             return original(**kwargs)
 
     monkeypatch.setattr(services, "decision_sign_off", without_permission_check)

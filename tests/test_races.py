@@ -15,7 +15,7 @@ from athletes.models import Athlete
 from progression import services as plan_services
 from progression.models import Decision, Plan, Protocol
 from sessions.models import SessionLog
-from tests.conftest import need
+from tests.conftest import clean_p0_evidence, need
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -146,6 +146,7 @@ def test_two_concurrent_sign_offs_through_the_api(world):
     _postgres()
     protocol = Protocol.objects.get(slug="hamstring-rts", version=1)
     plan = plan_services.plan_start(actor=world.clinician, injury=world.injury, protocol=protocol)
+    clean_p0_evidence(world, plan)  # the sign-off re-checks the advance against the evidence
     decision = Decision.objects.create(
         plan=plan, trigger="manual", protocol_slug="hamstring-rts", protocol_version=1, decided_on=datetime.date.today(),
         inputs={}, reasons=[], decided_by_rule="rule.exit_criteria", outcome="advance", from_phase=0, to_phase=1,
@@ -194,7 +195,7 @@ def test_concurrent_protocol_clones_never_500(world):
     def clone():
         with lock:
             client = next(clients)
-        return client.post(f"/api/v1/protocols/{protocol.pk}/clone/", {}, format="json").status_code
+        return client.post(f"/api/v1/protocols/{protocol.pk}/clone/", {"base_version": 0}, format="json").status_code
 
     results = _at_once(6, clone)
     assert set(results) <= {201, 409}, results

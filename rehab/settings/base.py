@@ -215,7 +215,7 @@ CELERY_TIMEZONE = "UTC"
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "core.api_base.ThrottledTokenAuthentication",
+        "core.api_auth.ThrottledTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -251,7 +251,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     # The schema and its docs answer logged-in users only (issue 10, finding 9).
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
-    "SERVE_AUTHENTICATION": ["core.api_base.ThrottledTokenAuthentication",
+    "SERVE_AUTHENTICATION": ["core.api_auth.ThrottledTokenAuthentication",
                              "rest_framework.authentication.SessionAuthentication"],
 }
 

@@ -14,7 +14,7 @@ from django.db import connection, connections, transaction
 from progression import services
 from progression.models import Decision, Plan, Protocol
 from sessions.models import SessionLog
-from tests.conftest import need
+from tests.conftest import clean_p0_evidence, need
 
 
 @pytest.mark.django_db(transaction=True)
@@ -64,6 +64,7 @@ def test_two_concurrent_sign_offs_apply_once(world):
     need(connection.vendor == "postgresql", "row locks need PostgreSQL (set DATABASE_URL)")
     protocol = Protocol.objects.get(slug="hamstring-rts", version=1)
     plan = services.plan_start(actor=world.clinician, injury=world.injury, protocol=protocol)
+    clean_p0_evidence(world, plan)  # the sign-off re-checks the advance against the evidence
     decision = Decision.objects.create(
         plan=plan, trigger="manual", protocol_slug="hamstring-rts", protocol_version=1, decided_on=datetime.date.today(),
         inputs={}, reasons=[], decided_by_rule="rule.exit_criteria", outcome="advance", from_phase=0, to_phase=1,

@@ -273,7 +273,7 @@ def test_a_red_flag_without_a_plan_alerts_the_organisations_clinicians(world):
 
 def test_only_a_missing_morning_report_keeps_a_pending_advance():
     from progression import engine
-    from progression.services import _only_waiting_for_report
+    from progression.services.evaluation import _only_waiting_for_report
 
     protocol = engine.load_default_protocol()
     d = datetime.date(2026, 3, 10)

@@ -14,6 +14,7 @@ from django.db import transaction
 from athletes import services as athlete_services
 from athletes.models import Organisation, Role
 from core import clock
+from sessions.checklists import CHECKLISTS, checklist_for_phase
 
 DEMO_SLUG = "demo-clinic"
 DEMO_PASSWORD = "sprint-demo"
@@ -46,7 +47,6 @@ class Command(BaseCommand):
         from progression import evidence
         from progression import services as plan_services
         from progression.selectors import protocol_latest
-        from sessions.checklists import CHECKLISTS, checklist_for_phase
 
         org = athlete_services.organisation_create(actor=None, name="Demo Sports Medicine", slug=DEMO_SLUG,
                                                    time_zone="Europe/London")
