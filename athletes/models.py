@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from core import clock
+from core.jsonsafe import JSONEncoder
 from core.validation import validate_name
 
 
@@ -146,7 +147,7 @@ class Athlete(models.Model):
     )
     vmax_source = models.CharField(max_length=16, choices=VmaxSource.choices, blank=True)
     vmax_date = models.DateField(null=True, blank=True)
-    training_days = models.JSONField(
+    training_days = models.JSONField(encoder=JSONEncoder,
         default=list, blank=True,
         help_text="ISO weekdays (1 = Monday ... 7 = Sunday) the athlete trains; empty = the phase's default days.",
     )

@@ -15,12 +15,8 @@ Conventions (the API permission matrix in tests/api/ holds every endpoint to the
 import json
 import math
 
-from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django_filters import rest_framework as filters
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema_field
 from rest_framework import serializers
@@ -33,10 +29,7 @@ from . import validation
 from .access import access_for
 from .api_auth import API_AUTHENTICATION
 from .exceptions import NotFound
-
-# Ids are bigints: anything outside 1 .. 2**63-1 cannot exist, and must not reach the database
-# (SQLite raises OverflowError on an out-of-range foreign key lookup).
-MAX_ID = 2**63 - 1
+from .filters import MAX_ID  # ids are bigints: nothing outside 1 .. 2**63-1 may reach the database
 
 
 def parse_pk(value, what: str = "object") -> int:
@@ -211,59 +204,6 @@ class NumberInputMixin:
 def blank_choice(choices, **kwargs) -> serializers.ChoiceField:
     """A read-only choice that may be "" (ModelSerializer drops allow_blank on read-only fields, and the schema with it)."""
     return serializers.ChoiceField(choices=choices, allow_blank=True, read_only=True, **kwargs)
-
-
-class NamedChoiceField(serializers.ChoiceField):
-    """A choice field whose choice set is its own named schema component (`enum_name`).
-
-    drf-spectacular names enums after field names; two different "status" sets (plans, decisions) or one set
-    under two names (leg, side) would otherwise need ENUM_NAME_OVERRIDES in the settings.
-    """
-
-    def __init__(self, *, enum_name: str, **kwargs):
-        self.enum_name = enum_name
-        super().__init__(**kwargs)
-
-
-class NamedChoiceFieldExtension(OpenApiSerializerFieldExtension):
-    target_class = NamedChoiceField
-    match_subclasses = True
-
-    def map_serializer_field(self, auto_schema, direction):
-        field = self.target
-        values = [value for value in field.choices if value not in ("", None)]
-        description = "\n".join(f"* `{value}` - {label}" for value, label in field.choices.items() if value not in ("", None))
-        component = ResolvedComponent(
-            name=field.enum_name, type=ResolvedComponent.SCHEMA, object=field.enum_name,
-            schema={"type": "string", "enum": values, "description": description},
-        )
-        auto_schema.registry.register_on_missing(component)
-        if field.allow_blank:
-            return {"oneOf": [component.ref, {"type": "string", "enum": [""]}]}
-        return component.ref
-
-
-# --- filters --------------------------------------------------------------------------------------------
-
-class IdFormField(forms.IntegerField):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(**kwargs)
-
-
-class IdFilter(filters.Filter):
-    """Filter on a foreign key id; a bounded integer (an unknown id simply matches nothing)."""
-
-    field_class = IdFormField
-
-
-def date_range(field_name: str):
-    """`date_from` / `date_to`: inclusive bounds, ISO 8601 dates, on `field_name`."""
-    return (
-        filters.DateFilter(field_name=field_name, lookup_expr="gte", label="On or after this day (ISO 8601 date, inclusive)"),
-        filters.DateFilter(field_name=field_name, lookup_expr="lte", label="On or before this day (ISO 8601 date, inclusive)"),
-    )
 
 
 # --- error bodies, for the schema ------------------------------------------------------------------------

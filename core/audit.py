@@ -1,20 +1,17 @@
 """Writing the audit trail. Services call `audit_record` inside their transaction.
 
-The trail is append-only: a database trigger (migration core 0004) refuses every UPDATE and DELETE of an
+The trail is append-only: a database trigger (migration core 0007) refuses every UPDATE and DELETE of an
 audit row, on PostgreSQL and on SQLite; the admin shows the rows read-only; the users and organisations they
 name cannot be deleted (PROTECT). The one way round it on SQLite is `manage.py flush` (which empties the whole
 database, as the test suite does between transactional tests): see `flushing()`. On PostgreSQL flush uses
 TRUNCATE, which row triggers do not see; nothing in the app truncates.
 """
 import contextlib
-import datetime
-import decimal
 import threading
-import uuid
 
 from django.db import models
-from django.db.models.fields.files import FieldFile
 
+from .jsonsafe import to_json_safe
 from .models import AuditEvent
 
 
@@ -27,24 +24,8 @@ def snapshot(instance: models.Model | None, fields: list[str] | None = None) -> 
         if fields is not None and field.name not in fields:
             continue
         value = getattr(instance, field.attname)
-        data[field.attname] = _jsonable(value)
-    return data
-
-
-def _jsonable(value):
-    if isinstance(value, FieldFile):
-        return value.name or ""
-    if isinstance(value, decimal.Decimal):
-        return str(value)
-    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
-        return value.isoformat()
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, list | tuple):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    return value
+        data[field.attname] = value
+    return to_json_safe(data)
 
 
 #: `audit_record(organisation=NO_ORGANISATION)`: an event that names no organisation (e.g. the deletion of one).
@@ -63,8 +44,8 @@ def audit_record(*, actor, action: str, target: models.Model, before: dict | Non
         action=action,
         target_type=target._meta.label_lower,
         target_id=str(target.pk),
-        before=before,
-        after=after,
+        before=to_json_safe(before),
+        after=to_json_safe(after),
     )
 
 

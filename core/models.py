@@ -4,6 +4,8 @@ from django.db import models
 
 from core import clock
 
+from .jsonsafe import JSONEncoder
+
 
 class AuditEvent(models.Model):
     """One state change: who did what to which record, and the record before and after."""
@@ -20,8 +22,8 @@ class AuditEvent(models.Model):
     action = models.CharField(max_length=64, db_index=True)
     target_type = models.CharField(max_length=64)
     target_id = models.CharField(max_length=64)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
+    before = models.JSONField(encoder=JSONEncoder, null=True, blank=True)
+    after = models.JSONField(encoder=JSONEncoder, null=True, blank=True)
     at = models.DateTimeField(default=clock.now, editable=False, db_index=True)
 
     class Meta:
@@ -87,7 +89,7 @@ class OutboxMessage(models.Model):
         FAILED = "failed", "Failed"
 
     handler = models.CharField(max_length=100)
-    payload = models.JSONField(default=dict)
+    payload = models.JSONField(encoder=JSONEncoder, default=dict)
     dedupe_key = models.CharField(max_length=200, unique=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING, db_index=True)
     attempts = models.PositiveIntegerField(default=0)

@@ -3,34 +3,20 @@
 Nothing here writes. `progression.services` calls these inside its transaction.
 """
 import datetime
-import json
 from decimal import Decimal
 from functools import lru_cache
 
 from core import clock
+from core.jsonsafe import decimal_json, to_json_safe
 from sessions.models import Assessment, SessionLog
 
 from . import engine
 from .models import Plan, Protocol
 
 
-class DecimalEncoder(json.JSONEncoder):
-    def default(self, o):
-        if isinstance(o, Decimal):
-            return int(o) if o == o.to_integral_value() else float(o)
-        if isinstance(o, datetime.date):
-            return o.isoformat()
-        return super().default(o)
-
-
-def to_json_safe(data):
-    """Decimals to numbers, dates to ISO strings: what a JSONField stores."""
-    return json.loads(json.dumps(data, cls=DecimalEncoder))
-
-
 def definition_from_json(data) -> dict:
     """A protocol definition as the engine reads it (numbers back to Decimal, exactly as written)."""
-    return json.loads(json.dumps(data, cls=DecimalEncoder), parse_float=Decimal)
+    return decimal_json(data)
 
 
 @lru_cache(maxsize=64)

@@ -7,9 +7,9 @@ unless the caller leaves `dtstamp` out.
 
 - CSV (RFC 4180, CRLF rows): one row per prescribed item per training day; an athlete with no
   session that week gets one row with the day columns empty. Numbers as plain decimals.
-- iCalendar (RFC 5545), written by hand: one all-day VEVENT per athlete and training day
+- iCalendar (RFC 5545), built with the `icalendar` package: one all-day VEVENT per athlete and training day
   (`DTSTART;VALUE=DATE`), a UID stable per athlete and day (a re-sent week updates the same event
-  instead of adding one), TEXT escaped, lines folded at 75 octets, CRLF line endings.
+  instead of adding one).
 """
 from __future__ import annotations
 
@@ -18,6 +18,10 @@ import datetime
 import io
 from collections.abc import Iterable
 from decimal import Decimal
+
+import icalendar
+
+from core import clock
 
 CSV_COLUMNS = [
     "team", "athlete", "phase", "focus", "date", "weekday", "block", "item", "sets", "reps", "distance_m",
@@ -140,35 +144,10 @@ def week_csv(rows: Iterable) -> str:
 
 # --- iCalendar -----------------------------------------------------------------------------------------
 
-def ics_escape(text: str) -> str:
-    """RFC 5545 3.3.11 TEXT: backslash, semicolon, comma and newline escaped."""
-    return (
-        str(text).replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-        .replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
-    )
-
-
-def ics_fold(line: str, limit: int = 75) -> str:
-    """RFC 5545 3.1: lines of at most `limit` octets (UTF-8), continued with CRLF and one space.
-
-    Folds between characters, never inside a multi-octet UTF-8 sequence.
-    """
-    out, current, size = [], [], 0
-    for ch in line:
-        width = len(ch.encode("utf-8"))
-        if size + width > limit:
-            out.append("".join(current))
-            current, size = [" "], 1  # the continuation's leading space counts toward its octets
-        current.append(ch)
-        size += width
-    out.append("".join(current))
-    return "\r\n".join(out)
-
-
-def _utc_stamp(moment: datetime.datetime) -> str:
+def _utc(moment: datetime.datetime) -> datetime.datetime:
     if moment.tzinfo is None:
         raise ValueError("dtstamp must be an aware datetime")
-    return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+    return moment.astimezone(datetime.UTC)
 
 
 def event_uid(athlete, day: datetime.date, domain: str) -> str:
@@ -178,30 +157,37 @@ def event_uid(athlete, day: datetime.date, domain: str) -> str:
 
 def week_ics(rows: Iterable, *, domain: str = "sprint-rehab.invalid", dtstamp: datetime.datetime | None = None,
              calendar_name: str | None = None) -> str:
-    """The week as an iCalendar file (text, CRLF line endings): one all-day event per athlete and training day."""
-    dtstamp = dtstamp or datetime.datetime.now(datetime.UTC)
-    stamp = _utc_stamp(dtstamp)
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{PRODID}", "CALSCALE:GREGORIAN", "METHOD:PUBLISH"]
+    """The week as an iCalendar file (text, CRLF line endings): one all-day event per athlete and training day.
+
+    Built with the `icalendar` package (escaping, folding and line endings as RFC 5545 says).
+    """
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
     if calendar_name:
-        lines.append(f"X-WR-CALNAME:{ics_escape(calendar_name)}")
+        calendar.add("x-wr-calname", calendar_name)
+    stamp = _utc(dtstamp or clock.now())
     for plan, rx in rows:
         athlete = _athlete(plan)
         for day in rx.days:
-            description = "\n".join(
-                [rx.focus, ""] + [f"- {item_text(item)}" for item in day.items]
-                + ([""] + [f"Note: {w}" for w in rx.warnings] if rx.warnings else [])
-            )
-            lines += [
-                "BEGIN:VEVENT",
-                f"UID:{event_uid(athlete, day.date, domain)}",
-                f"DTSTAMP:{stamp}",
-                f"DTSTART;VALUE=DATE:{day.date:%Y%m%d}",
-                f"DTEND;VALUE=DATE:{day.date + datetime.timedelta(days=1):%Y%m%d}",
-                f"SUMMARY:{ics_escape(f'{athlete.full_name}: sprint rehab P{rx.phase}')}",
-                f"DESCRIPTION:{ics_escape(description)}",
-                "CATEGORIES:REHAB",
-                "TRANSP:TRANSPARENT",
-                "END:VEVENT",
-            ]
-    lines.append("END:VCALENDAR")
-    return "".join(ics_fold(line) + "\r\n" for line in lines)
+            calendar.add_component(_day_event(athlete, rx, day, domain=domain, stamp=stamp))
+    return calendar.to_ical().decode("utf-8")
+
+
+def _day_event(athlete, rx, day, *, domain: str, stamp: datetime.datetime) -> icalendar.Event:
+    description = "\n".join(
+        [rx.focus, ""] + [f"- {item_text(item)}" for item in day.items]
+        + ([""] + [f"Note: {w}" for w in rx.warnings] if rx.warnings else [])
+    )
+    event = icalendar.Event()
+    event.add("uid", event_uid(athlete, day.date, domain))
+    event.add("dtstamp", stamp)
+    event.add("dtstart", day.date)
+    event.add("dtend", day.date + datetime.timedelta(days=1))
+    event.add("summary", f"{athlete.full_name}: sprint rehab P{rx.phase}")
+    event.add("description", description)
+    event.add("categories", ["REHAB"])
+    event.add("transp", "TRANSPARENT")
+    return event

@@ -7,6 +7,11 @@ from django.db.models import Q
 
 from athletes.models import MAX_PAST_YEARS, local_today, years_before
 from core import clock
+from core.jsonsafe import JSONEncoder
+
+#: Phase numbers a protocol may use: 0 .. MAX_PHASE (a protocol of any shape, up to twenty phases; the engine's
+#: validator holds the same bound).
+MAX_PHASE = 19
 
 
 class Protocol(models.Model):
@@ -23,7 +28,7 @@ class Protocol(models.Model):
     version = models.PositiveIntegerField(default=1)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
-    definition = models.JSONField()
+    definition = models.JSONField(encoder=JSONEncoder)
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -49,20 +54,20 @@ class Protocol(models.Model):
 
 class Phase(models.Model):
     protocol = models.ForeignKey(Protocol, on_delete=models.CASCADE, related_name="phases")
-    number = models.PositiveSmallIntegerField(validators=[MaxValueValidator(6)])
+    number = models.PositiveSmallIntegerField(validators=[MaxValueValidator(MAX_PHASE)])
     name = models.CharField(max_length=200)
     focus = models.CharField(max_length=200, blank=True)
     description = models.TextField(blank=True)
     sessions_per_week_min = models.PositiveSmallIntegerField(default=2)
     sessions_per_week_max = models.PositiveSmallIntegerField(default=3)
-    exit_criteria = models.JSONField(default=dict)
-    prescription = models.JSONField(default=dict)
+    exit_criteria = models.JSONField(encoder=JSONEncoder, default=dict)
+    prescription = models.JSONField(encoder=JSONEncoder, default=dict)
 
     class Meta:
         ordering = ["protocol", "number"]
         constraints = [
             models.UniqueConstraint(fields=["protocol", "number"], name="phase_unique_number"),
-            models.CheckConstraint(condition=Q(number__lte=6), name="phase_number_0_6"),
+            models.CheckConstraint(condition=Q(number__lte=MAX_PHASE), name="phase_number_in_range"),
         ]
 
     def __str__(self):
@@ -77,7 +82,7 @@ class Plan(models.Model):
 
     injury = models.ForeignKey("athletes.Injury", on_delete=models.CASCADE, related_name="plans")
     protocol = models.ForeignKey(Protocol, on_delete=models.PROTECT, related_name="plans")
-    current_phase = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(6)])
+    current_phase = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(MAX_PHASE)])
     stint = models.PositiveIntegerField(
         default=1, help_text="The current stint's number. Sessions and assessments entered during it carry no "
         "number until it closes; closing it stamps them with this number and starts the next.",
@@ -109,7 +114,7 @@ class Plan(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(condition=Q(current_phase__lte=6), name="plan_phase_0_6"),
+            models.CheckConstraint(condition=Q(current_phase__lte=MAX_PHASE), name="plan_phase_in_range"),
             models.CheckConstraint(condition=Q(status__in=["active", "paused", "completed"]), name="plan_status_valid"),
             models.CheckConstraint(
                 condition=Q(baseline_weekly_load__isnull=True) | Q(baseline_weekly_load__gte=1),
@@ -184,10 +189,10 @@ class Decision(models.Model):
     protocol_slug = models.SlugField(max_length=80)
     protocol_version = models.PositiveIntegerField()
     decided_on = models.DateField(help_text="The day of the decision, in the athlete's time zone.")
-    inputs = models.JSONField(help_text="The stint and context the engine read.")
-    reasons = models.JSONField(help_text="Every rule checked, with its status, values and source.")
-    recommendations = models.JSONField(default=list)
-    warnings = models.JSONField(default=list, help_text="Soft warnings (time floors, load): they never gate.")
+    inputs = models.JSONField(encoder=JSONEncoder, help_text="The stint and context the engine read.")
+    reasons = models.JSONField(encoder=JSONEncoder, help_text="Every rule checked, with its status, values and source.")
+    recommendations = models.JSONField(encoder=JSONEncoder, default=list)
+    warnings = models.JSONField(encoder=JSONEncoder, default=list, help_text="Soft warnings (time floors, load): they never gate.")
     decided_by_rule = models.CharField(max_length=64)
     outcome = models.CharField(max_length=8, choices=Outcome.choices)
     from_phase = models.PositiveSmallIntegerField()
@@ -205,11 +210,12 @@ class Decision(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["plan", "-created_at"]), models.Index(fields=["status"])]
         constraints = [
-            models.CheckConstraint(condition=Q(from_phase__lte=6), name="decision_from_phase_0_6"),
-            models.CheckConstraint(condition=Q(to_phase__isnull=True) | Q(to_phase__lte=6), name="decision_to_phase_0_6"),
+            models.CheckConstraint(condition=Q(from_phase__lte=MAX_PHASE), name="decision_from_phase_in_range"),
+            models.CheckConstraint(condition=Q(to_phase__isnull=True) | Q(to_phase__lte=MAX_PHASE),
+                                   name="decision_to_phase_in_range"),
             models.CheckConstraint(
-                condition=Q(override_to_phase__isnull=True) | Q(override_to_phase__lte=6),
-                name="decision_override_phase_0_6",
+                condition=Q(override_to_phase__isnull=True) | Q(override_to_phase__lte=MAX_PHASE),
+                name="decision_override_phase_in_range",
             ),
             models.CheckConstraint(
                 condition=~Q(status="overridden") | ~Q(review_reason=""), name="decision_override_needs_reason"

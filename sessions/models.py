@@ -15,6 +15,7 @@ from django.db.models import F, Q
 
 from athletes.models import local_today
 from core import clock
+from core.jsonsafe import JSONEncoder
 
 from . import uploads
 
@@ -255,7 +256,7 @@ class SessionLog(Correctable):
             models.CheckConstraint(condition=_between("peak_speed_mps", 0, 15), name="session_peak_speed_mps_0_15"),
             models.CheckConstraint(condition=_between("efforts_95", 0, 100), name="session_efforts_0_100"),
             models.CheckConstraint(condition=_between("apprehension", 0, 100), name="session_apprehension_0_100"),
-            models.CheckConstraint(condition=_between("phase", 0, 6), name="session_phase_0_6"),
+            models.CheckConstraint(condition=_between("phase", 0, 19), name="session_phase_in_range"),
             models.CheckConstraint(condition=Q(date__lte=F("recorded_on")), name="session_not_in_future"),
         ]
 
@@ -334,7 +335,7 @@ class TechniqueRating(Correctable):
 
     session_log = models.ForeignKey(SessionLog, on_delete=models.CASCADE, related_name="technique_ratings")
     kind = models.CharField(max_length=8, choices=Kind.choices)
-    items_correct = models.JSONField(default=list, blank=True, help_text="Codes of the checklist items performed correctly.")
+    items_correct = models.JSONField(encoder=JSONEncoder, default=list, blank=True, help_text="Codes of the checklist items performed correctly.")
     score = models.DecimalField(max_digits=4, decimal_places=1, validators=_range(0, 100))
     fresh_pct = models.DecimalField("first reps (%)", max_digits=4, decimal_places=1, null=True, blank=True, validators=_range(0, 100))
     fatigued_pct = models.DecimalField("last reps (%)", max_digits=4, decimal_places=1, null=True, blank=True, validators=_range(0, 100))

@@ -9,9 +9,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.access import access_for
 from core.exceptions import Conflict, NotFound
-
-#: The largest id a row can have (bigint); SQLite raises OverflowError past it.
-MAX_ID = 2**63 - 1
+from core.filters import MAX_ID
 
 
 def role_required(*roles):

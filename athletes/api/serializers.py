@@ -4,12 +4,12 @@ Input serializers never save: the view hands `validated_data` to a service.
 """
 from rest_framework import serializers
 
-from core.api_base import NamedChoiceField, NumberInputMixin, ScopedPrimaryKeyRelatedField, blank_choice
+from core.api_base import NumberInputMixin, ScopedPrimaryKeyRelatedField, blank_choice
 
 from .. import selectors
 from ..models import Athlete, Injury, Leg
 
-LEG = {"choices": Leg.choices, "enum_name": "LegEnum", "allow_blank": True}
+LEG = {"choices": Leg.choices, "allow_blank": True}
 
 # --- athletes -------------------------------------------------------------------------------------------
 
@@ -17,7 +17,7 @@ class AthleteOutput(serializers.ModelSerializer):
     team_name = serializers.CharField(source="team.name", allow_null=True, read_only=True)
     full_name = serializers.CharField(read_only=True)
     training_days = serializers.ListField(child=serializers.IntegerField(), read_only=True)
-    dominant_leg = NamedChoiceField(**LEG, read_only=True)
+    dominant_leg = serializers.ChoiceField(**LEG, read_only=True)
     vmax_source = blank_choice(Athlete.VmaxSource.choices)
     has_login = serializers.SerializerMethodField()
 
@@ -36,7 +36,7 @@ class AthleteOutput(serializers.ModelSerializer):
 
 class AthleteUpdateInput(NumberInputMixin, serializers.ModelSerializer):
     team = ScopedPrimaryKeyRelatedField(selector=selectors.team_list, what="team", required=False, allow_null=True)
-    dominant_leg = NamedChoiceField(**LEG, required=False)
+    dominant_leg = serializers.ChoiceField(**LEG, required=False)
     training_days = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=7), max_length=7, required=False,
         help_text="ISO weekdays the athlete trains (1 = Monday ... 7 = Sunday); empty = the phase's default days.",

@@ -14,7 +14,7 @@ from core.api_base import (
 )
 
 from .. import selectors, services
-from .filters import AthleteFilter, InjuryFilter
+from ..filters import AthleteFilter, InjuryFilter
 from .serializers import AthleteInput, AthleteOutput, AthleteUpdateInput, InjuryInput, InjuryOutput
 
 NOT_FOUND = {404: ErrorSerializer}

@@ -24,7 +24,6 @@ from core.api_base import (
     parse_pk,
 )
 from sessions import selectors
-from sessions.api.filters import AssessmentFilter, SessionLogFilter, SymptomReportFilter
 from sessions.api.serializers import (
     AssessmentInput,
     AssessmentOutput,
@@ -33,6 +32,7 @@ from sessions.api.serializers import (
     SymptomReportInput,
     SymptomReportOutput,
 )
+from sessions.filters import AssessmentFilter, SessionLogFilter, SymptomReportFilter
 
 from .. import evidence
 

@@ -6,11 +6,11 @@ from rest_framework import serializers
 
 from athletes import selectors as athlete_selectors
 from athletes.api.serializers import AthleteOutput
-from core.api_base import NamedChoiceField, NumberInputMixin, ScopedPrimaryKeyRelatedField
+from core.api_base import NumberInputMixin, ScopedPrimaryKeyRelatedField
 from sessions.api.serializers import SessionLogOutput
 
 from .. import selectors
-from ..models import Decision, Phase, Plan, Protocol
+from ..models import MAX_PHASE, Decision, Phase, Plan, Protocol
 
 
 class CodeMessage(serializers.Serializer):
@@ -70,11 +70,11 @@ class ProtocolCloneInput(serializers.Serializer):
 
 # --- decisions ---------------------------------------------------------------------------------------------
 
-DECISION_STATUS = {"choices": Decision.Status.choices, "enum_name": "DecisionStatusEnum", "read_only": True}
+DECISION_STATUS = {"choices": Decision.Status.choices, "read_only": True}
 
 
 class DecisionBrief(serializers.ModelSerializer):
-    status = NamedChoiceField(**DECISION_STATUS)
+    status = serializers.ChoiceField(**DECISION_STATUS)
 
     class Meta:
         model = Decision
@@ -84,7 +84,7 @@ class DecisionBrief(serializers.ModelSerializer):
 
 
 class DecisionOutput(serializers.ModelSerializer):
-    status = NamedChoiceField(**DECISION_STATUS)
+    status = serializers.ChoiceField(**DECISION_STATUS)
     athlete = serializers.IntegerField(source="plan.injury.athlete_id", read_only=True)
     reasons = serializers.ListField(child=serializers.DictField(), read_only=True,
                                     help_text="Every rule checked, in order, with its status, values and source.")
@@ -130,7 +130,8 @@ class RejectInput(serializers.Serializer):
 
 
 class OverrideInput(serializers.Serializer):
-    to_phase = serializers.IntegerField(min_value=0, max_value=6, help_text="The phase the plan goes to (0-6).")
+    to_phase = serializers.IntegerField(min_value=0, max_value=MAX_PHASE,
+                                        help_text="The phase the plan goes to (one of its protocol's phases).")
     reason = serializers.CharField(max_length=2000, help_text="Part of the clinical record.")
     version = _version()
 
@@ -143,7 +144,7 @@ class PlanOutput(serializers.ModelSerializer):
     team = serializers.IntegerField(source="injury.athlete.team_id", read_only=True, allow_null=True)
     protocol_slug = serializers.CharField(source="protocol.slug", read_only=True)
     protocol_version = serializers.IntegerField(source="protocol.version", read_only=True)
-    status = NamedChoiceField(choices=Plan.Status.choices, enum_name="PlanStatusEnum", read_only=True)
+    status = serializers.ChoiceField(choices=Plan.Status.choices, read_only=True)
     current_phase_name = serializers.SerializerMethodField()
     latest_decision = serializers.SerializerMethodField()
 
@@ -171,7 +172,7 @@ class PlanOutput(serializers.ModelSerializer):
 class PlanInput(NumberInputMixin, serializers.Serializer):
     injury = ScopedPrimaryKeyRelatedField(selector=athlete_selectors.injury_list, what="injury")
     protocol = ScopedPrimaryKeyRelatedField(selector=selectors.protocol_list, what="protocol")
-    start_phase = serializers.IntegerField(min_value=0, max_value=6, default=0)
+    start_phase = serializers.IntegerField(min_value=0, max_value=MAX_PHASE, default=0)
     start_date = serializers.DateField(required=False, help_text="Default: today.")
     baseline_weekly_load = serializers.DecimalField(
         max_digits=7, decimal_places=1, min_value=1, max_value=50000, required=False, allow_null=True,

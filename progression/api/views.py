@@ -26,9 +26,9 @@ from sessions import selectors as session_selectors
 
 from .. import selectors, services
 from ..engine_io import definition_from_json
+from ..filters import DecisionFilter, PlanFilter, ProtocolFilter
 from ..models import Decision
 from ..selectors import plan_day, plan_week
-from .filters import DecisionFilter, PlanFilter, ProtocolFilter
 from .serializers import (
     DecisionDetailOutput,
     DecisionOutput,

@@ -16,6 +16,7 @@ from .plans import (
     plan_latest_for_athlete,
     plan_list,
     plan_open_for_athlete,
+    plan_phase_track,
     protocol_edit_base,
     protocol_edit_slug,
     protocol_get,
@@ -27,7 +28,7 @@ from .week import next_training_day, plan_day, plan_week, week_rows
 
 __all__ = [
     "ROSTER_ORDERINGS", "PlanSeries", "decision_get", "decision_latest", "decision_list", "next_training_day",
-    "plan_day", "plan_get", "plan_latest_for_athlete", "plan_list", "plan_milestones", "plan_open_for_athlete",
+    "plan_day", "plan_get", "plan_latest_for_athlete", "plan_list", "plan_milestones", "plan_open_for_athlete", "plan_phase_track",
     "plan_series", "plan_week", "protocol_edit_base", "protocol_edit_slug", "protocol_get", "protocol_latest",
     "protocol_list", "roster", "run_bench", "week_rows",
 ]

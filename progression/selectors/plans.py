@@ -4,6 +4,7 @@ from django.db.models import Q, QuerySet
 from core.access import access_for
 from core.exceptions import NotFound
 
+from ..engine_io import engine_protocol
 from ..models import Decision, Plan, Protocol
 
 
@@ -107,3 +108,15 @@ def decision_get(*, user, pk) -> Decision:
 
 def decision_latest(*, plan) -> Decision | None:
     return plan.decisions.order_by("-created_at", "-id").first()
+
+
+def plan_phase_track(plan) -> dict:
+    """The phases of the plan's own protocol (any number), as the pages draw them: each with its name and whether
+    the plan has passed it, is in it, or has it ahead."""
+    protocol = engine_protocol(plan.protocol)
+    current = plan.current_phase
+    done_all = plan.status == Plan.Status.COMPLETED
+    phases = [{"number": ph.number, "name": ph.name,
+               "state": "done" if done_all or ph.number < current else "now" if ph.number == current else ""}
+              for ph in protocol.phases]
+    return {"phases": phases, "first": phases[0]["number"], "last": phases[-1]["number"], "current": current}

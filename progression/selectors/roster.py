@@ -5,8 +5,10 @@ from django.db.models import Exists, OuterRef, Subquery
 
 from athletes.models import Injury
 from athletes.selectors import athlete_list, today_for_user
+from core.filters import apply_filters
 from sessions.models import Assessment, SessionLog
 
+from ..filters import RosterFilter
 from ..models import Decision, Plan
 
 ROSTER_ORDERINGS = {
@@ -20,18 +22,24 @@ ROSTER_ORDERINGS = {
 }
 
 
-def roster(*, user, team_id=None, status=None, order="name", today=None):
+def roster(*, user, filters=None, team_id=None, status=None, order="name", today=None):
     """The clinician's roster: one row per athlete with phase, injury date, latest decision and flags.
 
-    Every column is a subquery, so the number of queries does not grow with the number of athletes.
+    `filters` is a query dict for `RosterFilter` (team, status, order), as the page's query string gives it; bad
+    values are left out. Every column is a subquery, so the number of queries does not grow with the number of
+    athletes.
     """
+    data = dict(filters.items()) if filters is not None else {}
+    for name, value in (("team", team_id), ("status", status), ("order", order if order != "name" else None)):
+        if value is not None:
+            data.setdefault(name, str(value))
     today = today or today_for_user(user=user)
     open_plans = Plan.objects.filter(
         injury__athlete=OuterRef("pk"), status__in=[Plan.Status.ACTIVE, Plan.Status.PAUSED]
     ).order_by("-created_at")
     latest_decision = Decision.objects.filter(plan__injury__athlete=OuterRef("pk")).order_by("-created_at", "-id")
     stale_before = today - datetime.timedelta(days=14)
-    qs = athlete_list(user=user, team_id=team_id).annotate(
+    qs = athlete_list(user=user).annotate(
         plan_id=Subquery(open_plans.values("pk")[:1]),
         plan_phase=Subquery(open_plans.values("current_phase")[:1]),
         plan_status=Subquery(open_plans.values("status")[:1]),
@@ -47,12 +55,7 @@ def roster(*, user, team_id=None, status=None, order="name", today=None):
             injury__athlete=OuterRef("pk"), strength_lsi__isnull=False, assessed_on__gte=stale_before))
         | Exists(SessionLog.objects.filter(athlete=OuterRef("pk"), strength_lsi__isnull=False, date__gte=stale_before)),
     )
-    if status == "no_plan":
-        qs = qs.filter(plan_id__isnull=True)
-    elif status in ("active", "paused"):
-        qs = qs.filter(plan_status=status)
-    elif status == "flagged":
-        qs = qs.filter(review_pending=True)
-    elif status == "signoff":
-        qs = qs.filter(awaiting_signoff=True)
-    return qs.order_by(*ROSTER_ORDERINGS.get(order, ROSTER_ORDERINGS["name"]))
+    qs = apply_filters(RosterFilter, data, qs, strict=False)
+    if not data.get("order"):
+        qs = qs.order_by(*ROSTER_ORDERINGS["name"])
+    return qs.order_by(*qs.query.order_by, "last_name", "first_name") if qs.query.order_by else qs

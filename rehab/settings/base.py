@@ -253,6 +253,13 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SERVE_AUTHENTICATION": ["core.api_auth.ThrottledTokenAuthentication",
                              "rest_framework.authentication.SessionAuthentication"],
+    # Choice sets named once: two different "status" sets (plans, decisions), one set under two field names
+    # (dominant_leg, side).
+    "ENUM_NAME_OVERRIDES": {
+        "PlanStatusEnum": "progression.models.Plan.Status",
+        "DecisionStatusEnum": "progression.models.Decision.Status",
+        "LegEnum": "athletes.models.Leg",
+    },
 }
 
 LOGGING = {

@@ -147,7 +147,7 @@ def test_bad_filters_are_400(world, api_for, params):
     assert errors(api_for(world.clinician).get("/api/v1/session-logs/", params))
 
 
-@pytest.mark.parametrize("params", [{"status": "lost"}, {"phase": 9}, {"athlete": BIG}])
+@pytest.mark.parametrize("params", [{"status": "lost"}, {"phase": 20}, {"athlete": BIG}])
 def test_bad_plan_filters_are_400(world, api_for, params):
     assert errors(api_for(world.clinician).get("/api/v1/plans/", params))
 
@@ -168,7 +168,7 @@ def test_bad_week_parameters(objects, api_for, params, field):
 
 
 @pytest.mark.parametrize("action, data, field", [
-    ("override", {"to_phase": 9, "reason": "x"}, "to_phase"),
+    ("override", {"to_phase": 20, "reason": "x", "version": 1}, "to_phase"),
     ("override", {"to_phase": 1}, "reason"),
     ("override", {"to_phase": 1, "reason": "   "}, "reason"),
     ("reject", {}, "reason"),

@@ -418,7 +418,7 @@ def test_an_assessment_correction_recomputes_the_lsi(world):
     a.refresh_from_db()
     assert a.strength_lsi == Decimal("93.3")
     event = AuditEvent.objects.get(action="assessment.correct")
-    assert event.before["strength_lsi"] == "66.6" and event.after["strength_lsi"] == "93.3"
+    assert event.before["strength_lsi"] == 66.6 and event.after["strength_lsi"] == 93.3
 
 
 # --- ratings and measurements ----------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 from django import forms
 
 from athletes.models import Athlete, Injury, Team
+from progression.models import MAX_PHASE
 from sessions.models import Assessment
 
 from ..forms import DateInput
@@ -70,8 +71,9 @@ class AssessmentCorrectionForm(AssessmentForm):
 class PlanStartForm(forms.Form):
     injury = forms.ModelChoiceField(queryset=None, empty_label=None)
     protocol = forms.ModelChoiceField(queryset=None, empty_label=None)
-    start_phase = forms.TypedChoiceField(coerce=int, choices=[(n, f"P{n}") for n in range(7)], initial=0,
-                                         help_text="Usually P0. Start later only when the athlete is already running.")
+    start_phase = forms.IntegerField(min_value=0, max_value=MAX_PHASE, initial=0, label="Start in phase",
+                                     help_text="Usually the first phase (P0). Start later only when the athlete is "
+                                               "already running.")
     start_date = forms.DateField(widget=DateInput(), required=False, help_text="Today if empty.")
     baseline_weekly_load = forms.DecimalField(
         label="Pre-injury weekly load (AU)", required=False, min_value=1, max_value=50000, decimal_places=1,
@@ -79,11 +81,12 @@ class PlanStartForm(forms.Form):
     )
     advance_requires_signoff = forms.BooleanField(
         label="Advances wait for my sign-off", required=False, initial=True,
-        help_text="Clearance from P5 and discharge from P6 always wait for sign-off.",
+        help_text="Return-to-sport clearance and discharge always wait for sign-off.",
     )
     clearance_date = forms.DateField(
         label="Return-to-sport clearance", widget=DateInput(), required=False,
-        help_text="Only for a plan that starts in P6 (surveillance after clearance): its exit counts 28 days from it.",
+        help_text="Only for a plan that starts after return-to-sport clearance (surveillance): its exit counts the "
+                  "days from it.",
     )
 
     def __init__(self, *args, injuries, protocols, **kwargs):
@@ -103,10 +106,11 @@ class RejectForm(PlanVersionForm):
 
 
 class OverrideForm(PlanVersionForm):
-    to_phase = forms.TypedChoiceField(coerce=int, choices=[(n, f"P{n}") for n in range(7)], label="Put the plan in")
+    to_phase = forms.IntegerField(min_value=0, max_value=MAX_PHASE, label="Put the plan in")
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     clearance_date = forms.DateField(required=False, widget=DateInput(),
-                                     help_text="Needed when the plan moves past clearance (P6) without a P5 sign-off.")
+                                     help_text="Needed when the plan moves past return-to-sport clearance without its "
+                                               "sign-off.")
 
 
 class PlanSettingsForm(forms.Form):
@@ -129,9 +133,9 @@ class PlanSettingsForm(forms.Form):
                                                    widget=forms.CheckboxSelectMultiple,
                                                    help_text="Empty: the phase's default days.")
     clearance_date = forms.DateField(label="Return-to-sport clearance", required=False, widget=DateInput(),
-                                     help_text="Set by the P5 sign-off. P6's exit counts 28 days from it.")
+                                     help_text="Set by the clearance sign-off. Surveillance counts the days from it.")
     advance_requires_signoff = forms.BooleanField(label="Advances wait for my sign-off", required=False,
-                                                  help_text="Clearance from P5 and discharge from P6 always wait.")
+                                                  help_text="Clearance and discharge always wait.")
 
     ATHLETE = ("vmax_mps", "vmax_source", "vmax_date", "training_days")
     PLAN = ("baseline_weekly_load", "clearance_date", "advance_requires_signoff")

@@ -48,6 +48,7 @@ def today(request):
     decision = plan_selectors.decision_latest(plan=plan) if plan else None
     return render(request, "me/today.html", {
         "athlete": athlete, "plan": plan, "week_rx": week_rx, "day_rx": day_rx, "day": day, "next_day": next_day,
+        "track": plan_selectors.plan_phase_track(plan) if plan else None,
         "pending_report": pending, "logged_today": logged_today, "decision": decision,
     })
 
@@ -166,7 +167,8 @@ def progress(request):
     logs = list(selectors.session_log_list(user=request.user, athlete_id=athlete.pk)[:30])
     return render(request, "me/progress.html", {
         "athlete": athlete, "plan": plan, "decision": decisions[0] if decisions else None, "decisions": decisions,
-        "logs": logs, "phases": list(range(7)), "chart": chart, "milestones": milestones,
+        "logs": logs, "track": plan_selectors.plan_phase_track(plan) if plan else None, "chart": chart,
+        "milestones": milestones,
     })
 
 

@@ -10,8 +10,8 @@ import sys
 
 from django.core.management.base import BaseCommand
 
+from core.jsonsafe import JSONEncoder
 from progression import engine
-from progression.engine_io import DecimalEncoder
 from progression.selectors import protocol_latest, run_bench
 
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
             output, mismatches = run_bench(row, text)
         except engine.ScenarioError as exc:
             self.fail(str(exc))
-        self.stdout.write(json.dumps(output, cls=DecimalEncoder, indent=1, ensure_ascii=False))
+        self.stdout.write(json.dumps(output, cls=JSONEncoder, indent=1, ensure_ascii=False))
         if check:
             for line in mismatches:
                 self.stderr.write(line)

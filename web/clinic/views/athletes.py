@@ -8,6 +8,7 @@ from athletes import selectors as athlete_selectors
 from athletes import services as athlete_services
 from athletes.models import Injury
 from progression import selectors as plan_selectors
+from progression.filters import ROSTER_STATUSES
 from progression.models import Decision
 from sessions import selectors as session_selectors
 from sessions.models import TechniqueRating
@@ -51,16 +52,13 @@ def paginate(request, queryset, per_page=25):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
 
 
-ROSTER_STATUSES = [("", "All"), ("active", "Active plan"), ("paused", "Paused"), ("signoff", "Awaiting sign-off"),
-                   ("flagged", "Red flag"), ("no_plan", "No plan")]
-
-
 @role_required("clinician")
 def roster(request):
+    """The roster, filtered by the same FilterSet the selector applies (team, status, order)."""
     team_id = query_int(request, "team")
-    status = request.GET.get("status") or None
+    status = request.GET.get("status") or ""
     order = request.GET.get("order") or "name"
-    rows = plan_selectors.roster(user=request.user, team_id=team_id, status=status, order=order)
+    rows = plan_selectors.roster(user=request.user, filters=request.GET)
     page = paginate(request, rows)
     today = athlete_selectors.today_for_user(user=request.user)
     status_labels = dict(Decision.Status.choices)
@@ -70,8 +68,8 @@ def roster(request):
         row.stale_strength = row.plan_id is not None and not row.recent_strength
     return render(request, "clinic/roster.html", {
         "page": page, "teams": athlete_selectors.team_list(user=request.user),
-        "team_id": str(team_id) if team_id is not None else None, "status": status or "",
-        "order": order, "statuses": ROSTER_STATUSES,
+        "team_id": str(team_id) if team_id is not None else None, "status": status,
+        "order": order, "statuses": [("", "All"), *ROSTER_STATUSES],
     })
 
 
@@ -99,7 +97,7 @@ def athlete_detail(request, pk):
         "charts": charts,
         "can_manage": role == "clinician",
         "can_measure": role in ("clinician", "coach"),
-        "phase_numbers": range(7),
+        "track": plan_selectors.plan_phase_track(plan) if plan is not None else None,
         "training_day_names": ", ".join(days[d] for d in athlete.training_days or ()),
     }
     return render(request, "clinic/athlete_detail.html", context)

@@ -1,9 +1,9 @@
-"""Query filters for the sessions API. Every filter narrows a queryset a selector already scoped."""
+"""The sessions lists' filters, shared by the pages and the API. Every filter narrows a queryset a selector already scoped."""
 from django_filters import rest_framework as filters
 
-from core.api_base import IdFilter, date_range
+from core.filters import IdFilter, date_range
 
-from ..models import Assessment, SessionLog, SymptomReport
+from .models import Assessment, SessionLog, SymptomReport
 
 
 class SessionLogFilter(filters.FilterSet):

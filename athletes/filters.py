@@ -1,9 +1,9 @@
-"""Query filters for the athletes API. Every filter narrows a queryset a selector already scoped."""
+"""The athletes lists' filters, shared by the pages and the API. Every filter narrows a queryset a selector already scoped."""
 from django_filters import rest_framework as filters
 
-from core.api_base import IdFilter, date_range
+from core.filters import IdFilter, date_range
 
-from ..models import Athlete, Injury
+from .models import Athlete, Injury
 
 
 class AthleteFilter(filters.FilterSet):
