@@ -49,13 +49,47 @@ def _bounds(series_list, extra_dates=()):
     return min(dates), max(dates)
 
 
-def line_chart(chart: Chart, *, width: int = 640, height: int = 200) -> str:
-    left, right, top, bottom = 38, width - 10, 40, height - 26
+#: Text size in the chart's own units. A clinician's chart (640 wide) is drawn at least ~490 px wide (the page's
+#: chart grid), a phone chart (360 wide) about 340-360 px: both keep the text at 11 px or more on screen.
+FONT = 15
+PHONE_FONT = 12
+
+
+def _merge_thresholds(thresholds) -> list:
+    """Thresholds at the same value share one line and one label ("P2 pain ≤ 2, soreness ≤ 2")."""
+    merged: dict = {}
+    for t in thresholds:
+        if t.value in merged:
+            merged[t.value] = Threshold(t.value, f"{merged[t.value].label}, {t.label}", merged[t.value].colour)
+        else:
+            merged[t.value] = t
+    return list(merged.values())
+
+
+def _threshold_labels(items, *, left, right, font) -> list[tuple]:
+    """(text_x, text_y, anchor) for labels at line heights `items` [(y, threshold)], so that no two overlap: a
+    label goes above its line at the right; if that meets the previous label, at the left; if that meets too,
+    below its line."""
+    placed, out = [], []
+    for line_y, t in sorted(items, key=lambda item: item[0]):
+        candidates = ((right, line_y - 4, "end"), (left + 4, line_y - 4, "start"),
+                      (right, line_y + font, "end"), (left + 4, line_y + font, "start"))
+        spot = next((c for c in candidates if all(abs(c[1] - py) >= font + 1 or pa != c[2] for _, py, pa in placed)),
+                    candidates[-1])
+        placed.append(spot)
+        out.append((t, *spot))
+    return out
+
+
+def line_chart(chart: Chart, *, width: int = 640, height: int = 220, font: int = FONT) -> str:
+    left, right, top, bottom = 44, width - 10, 30 + 2 * font, height - font - 14
     bounds = _bounds(chart.series)
     title = escape(chart.title)
+    style = f'font-size="{font}"'
     if bounds is None:
-        return (f'<svg class="chart" viewBox="0 0 {width} 60" role="img" aria-label="{title}: no data yet">'
-                f'<text x="8" y="18" font-weight="600">{title}</text><text x="8" y="42">No data yet</text></svg>')
+        return (f'<svg class="chart" viewBox="0 0 {width} {3 * font + 20}" role="img" aria-label="{title}: no data '
+                f'yet" {style}><text x="4" y="{font + 2}" font-weight="600" fill="#1b1f23">{title}</text>'
+                f'<text x="4" y="{2 * font + 14}">No data yet</text></svg>')
     start, end = bounds
     if start == end:
         start -= datetime.timedelta(days=1)
@@ -66,18 +100,26 @@ def line_chart(chart: Chart, *, width: int = 640, height: int = 200) -> str:
         v = min(max(float(v), chart.y_min), chart.y_max)
         return bottom - (v - chart.y_min) / y_span * (bottom - top)
 
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{title}">',
-             f"<title>{title}</title>", f'<text x="4" y="14" font-weight="600" fill="#1b1f23">{title}</text>']
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{title}" {style}>',
+             f"<title>{title}</title>", f'<text x="4" y="{font + 2}" font-weight="600" fill="#1b1f23">{title}</text>']
     for tick in (chart.y_min, (chart.y_min + chart.y_max) / 2, chart.y_max):
         parts.append(f'<line x1="{left}" x2="{right}" y1="{y(tick):.1f}" y2="{y(tick):.1f}" stroke="#eaeef2"/>'
-                     f'<text x="{left - 4}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:g}</text>')
-    for t in chart.thresholds:
+                     f'<text x="{left - 4}" y="{y(tick) + font / 3:.1f}" text-anchor="end">{tick:g}</text>')
+    thresholds = _merge_thresholds(chart.thresholds)
+    for t in thresholds:
         parts.append(f'<line x1="{left}" x2="{right}" y1="{y(t.value):.1f}" y2="{y(t.value):.1f}" stroke="{t.colour}" '
-                     f'stroke-dasharray="5 4"/><text x="{right}" y="{y(t.value) - 3:.1f}" text-anchor="end" '
-                     f'fill="{t.colour}">{escape(t.label)}</text>')
+                     f'stroke-dasharray="5 4"/>')
+    for t, tx, ty, anchor in _threshold_labels([(y(t.value), t) for t in thresholds], left=left, right=right, font=font):
+        parts.append(f'<text x="{tx:.1f}" y="{ty:.1f}" text-anchor="{anchor}" fill="{t.colour}">{escape(t.label)}</text>')
     parts.append(f'<text x="{left}" y="{height - 6}">{start:%d %b}</text>'
                  f'<text x="{right}" y="{height - 6}" text-anchor="end">{end:%d %b}</text>')
-    legend_x = left
+    parts.extend(_series_parts(chart, x, y, left=left, font=font))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _series_parts(chart: Chart, x, y, *, left, font) -> list[str]:
+    parts, legend_x = [], left
     for i, s in enumerate(chart.series):
         colour = s.colour or COLOURS[i % len(COLOURS)]
         pts = sorted(s.points)
@@ -89,25 +131,25 @@ def line_chart(chart: Chart, *, width: int = 640, height: int = 200) -> str:
         for d, v in pts:
             parts.append(f'<circle cx="{x(d):.1f}" cy="{y(v):.1f}" r="3" fill="{colour}"><title>{escape(s.label)} '
                          f'{d:%d %b}: {float(v):g}{escape(chart.unit)}</title></circle>')
-        parts.append(f'<rect x="{legend_x}" y="21" width="10" height="10" fill="{colour}"/>'
-                     f'<text x="{legend_x + 14}" y="30">{escape(s.label)}</text>')
-        legend_x += 20 + 7 * len(s.label)
-    parts.append("</svg>")
-    return "".join(parts)
+        legend_y = 2 * font + 10
+        parts.append(f'<rect x="{legend_x}" y="{legend_y - font + 3}" width="10" height="10" fill="{colour}"/>'
+                     f'<text x="{legend_x + 14}" y="{legend_y}">{escape(s.label)}</text>')
+        legend_x += 24 + int(0.55 * font * len(s.label))
+    return parts
 
 
 def step_chart(title: str, changes: list, end: datetime.date, *, top_phase: int = 6, width: int = 640,
-               height: int = 170) -> str:
+               height: int = 190, font: int = FONT) -> str:
     """Phase over time: `changes` is [(date, phase)] in order, the first being the plan's start."""
     if not changes:
-        return line_chart(Chart(title, [], 0, top_phase))
-    left, right, top, bottom = 38, width - 10, 24, height - 26
+        return line_chart(Chart(title, [], 0, top_phase), font=font)
+    left, right, top, bottom = 44, width - 10, font + 14, height - font - 14
     start = changes[0][0]
     end = max(end, start + datetime.timedelta(days=1))
     x = _x_scale(start, end, left, right)
 
     def y(p):
-        return bottom - p / top_phase * (bottom - top)
+        return bottom - p / max(top_phase, 1) * (bottom - top)
 
     pts = []
     for i, (d, p) in enumerate(changes):
@@ -116,11 +158,13 @@ def step_chart(title: str, changes: list, end: datetime.date, *, top_phase: int 
         pts.append(f"{x(d):.1f},{y(p):.1f}")
     pts.append(f"{x(end):.1f},{y(changes[-1][1]):.1f}")
     t = escape(title)
-    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{t}">', f"<title>{t}</title>",
-             f'<text x="4" y="14" font-weight="600" fill="#1b1f23">{t}</text>']
+    parts = [f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{t}" font-size="{font}">',
+             f"<title>{t}</title>", f'<text x="4" y="{font + 2}" font-weight="600" fill="#1b1f23">{t}</text>']
+    every = max(1, -(-(top_phase + 1) * (font + 2) // int(bottom - top + font)))  # thin the labels of long protocols
     for p in range(top_phase + 1):
-        parts.append(f'<line x1="{left}" x2="{right}" y1="{y(p):.1f}" y2="{y(p):.1f}" stroke="#eaeef2"/>'
-                     f'<text x="{left - 4}" y="{y(p) + 4:.1f}" text-anchor="end">P{p}</text>')
+        parts.append(f'<line x1="{left}" x2="{right}" y1="{y(p):.1f}" y2="{y(p):.1f}" stroke="#eaeef2"/>')
+        if p % every == 0 or p == top_phase:
+            parts.append(f'<text x="{left - 4}" y="{y(p) + font / 3:.1f}" text-anchor="end">P{p}</text>')
     parts.append(f'<polyline fill="none" stroke="#0b6e4f" stroke-width="3" points="{" ".join(pts)}"/>')
     parts.append(f'<text x="{left}" y="{height - 6}">{start:%d %b}</text>'
                  f'<text x="{right}" y="{height - 6}" text-anchor="end">{end:%d %b}</text></svg>')
@@ -169,5 +213,5 @@ def athlete_chart(series) -> str:
                                                             Series("soreness", series.soreness)], 0, 10,
                              _thresholds((series.max_pain, f"fine up to {_num(series.max_pain)}"),
                                          (series.regress_at, f"{_num(series.regress_at)}: step back"))),
-                       width=360, height=200)
+                       width=360, height=210, font=PHONE_FONT)
     return mark_safe(chart)  # noqa: S308 - escaped labels and numbers

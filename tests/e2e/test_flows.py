@@ -92,7 +92,7 @@ def test_the_whole_course(live_server, browser, world, mailoutbox, shoot, settin
     mobile.get_by_role("button", name="Set password").click()
     expect(mobile.get_by_role("heading", name="Password set")).to_be_visible()
     login(mobile, base, "mia@example.org", "Sprint-2026-fast!")
-    expect(mobile.get_by_text("Phase 0 of 6")).to_be_visible()
+    expect(mobile.get_by_text("Phase 0 of P0-P6")).to_be_visible()
     shoot(mobile, "athlete-today")
     mobile.get_by_role("link", name="Log today's session").click()
     tap_scale(mobile, "Worst pain during the session", 1)

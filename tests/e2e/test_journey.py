@@ -220,7 +220,7 @@ def test_one_athlete_from_injury_to_discharge_through_the_pages(live_server, bro
     phone.get_by_label("Again").fill("Hamstring-2026-ok!")
     phone.get_by_role("button", name="Set password").click()
     login(phone, base, "noa@example.org", "Hamstring-2026-ok!")
-    expect(phone.get_by_text("Phase 0 of 6")).to_be_visible()
+    expect(phone.get_by_text("Phase 0 of P0-P6")).to_be_visible()
     login(tablet, base, "coach")
 
     # --- P0 ---------------------------------------------------------------------------------------------

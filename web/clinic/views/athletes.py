@@ -17,6 +17,7 @@ from sessions.services import actor_role
 from ...charts import plan_charts
 from ...pages import query_int, role_required, run_service
 from ..forms import WEEKDAYS, AthleteForm, InjuryForm
+from ..history import group_decisions
 
 
 def _organisation_for(user):
@@ -77,10 +78,12 @@ def roster(request):
 def athlete_detail(request, pk):
     athlete = athlete_selectors.athlete_get(user=request.user, pk=pk)
     plan = plan_selectors.plan_latest_for_athlete(athlete=athlete)
-    decisions, charts = [], []
+    history, charts, track, decisions = [], [], None, []
     if plan is not None:
         charts = plan_charts(plan_selectors.plan_series(plan))
-        decisions = list(plan_selectors.decision_list(user=request.user, plan_id=plan.pk).select_related("reviewed_by")[:30])
+        track = plan_selectors.plan_phase_track(plan)
+        decisions = list(plan_selectors.decision_list(user=request.user, plan_id=plan.pk).select_related("reviewed_by"))
+        history = group_decisions(decisions, {ph["number"]: ph["name"] for ph in track["phases"]})
     standing = Prefetch("technique_ratings", to_attr="standing_ratings",
                         queryset=TechniqueRating.objects.filter(voided_at__isnull=True).select_related("rated_by")
                         .order_by("-rated_at", "-id"))
@@ -93,11 +96,12 @@ def athlete_detail(request, pk):
         "sessions": session_selectors.session_log_list(user=request.user, athlete_id=athlete.pk)
         .prefetch_related(standing)[:30],
         "plan": plan,
-        "decisions": decisions,
+        "history": history,
+        "latest_pk": decisions[0].pk if plan is not None and decisions else None,
         "charts": charts,
         "can_manage": role == "clinician",
         "can_measure": role in ("clinician", "coach"),
-        "track": plan_selectors.plan_phase_track(plan) if plan is not None else None,
+        "track": track,
         "training_day_names": ", ".join(days[d] for d in athlete.training_days or ()),
     }
     return render(request, "clinic/athlete_detail.html", context)
