@@ -23,12 +23,12 @@ from .plans import (
     protocol_latest,
     protocol_list,
 )
-from .roster import ROSTER_ORDERINGS, roster
+from .roster import ROSTER_ORDERINGS, roster, roster_row_facts
 from .week import next_training_day, plan_day, plan_week, week_rows
 
 __all__ = [
     "ROSTER_ORDERINGS", "PlanSeries", "decision_get", "decision_latest", "decision_list", "next_training_day",
     "plan_day", "plan_get", "plan_latest_for_athlete", "plan_list", "plan_milestones", "plan_open_for_athlete", "plan_phase_track",
     "plan_series", "plan_week", "protocol_edit_base", "protocol_edit_slug", "protocol_get", "protocol_latest",
-    "protocol_list", "roster", "run_bench", "week_rows",
+    "protocol_list", "roster", "roster_row_facts", "run_bench", "week_rows",
 ]

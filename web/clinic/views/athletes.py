@@ -58,15 +58,15 @@ def roster(request):
     """The roster, filtered by the same FilterSet the selector applies (team, status, order)."""
     team_id = query_int(request, "team")
     status = request.GET.get("status") or ""
-    order = request.GET.get("order") or "name"
+    order = request.GET.get("order") or ""
     rows = plan_selectors.roster(user=request.user, filters=request.GET)
     page = paginate(request, rows)
     today = athlete_selectors.today_for_user(user=request.user)
+    organisation = athlete_selectors.home_organisation(user=request.user)
     status_labels = dict(Decision.Status.choices)
     for row in page:
         row.decision_status_label = status_labels.get(row.decision_status, "")
-        row.days_since_injury = (today - row.injury_date).days if row.injury_date else None
-        row.stale_strength = row.plan_id is not None and not row.recent_strength
+        plan_selectors.roster_row_facts(row, today=today, tz=organisation.tz if organisation else None)
     return render(request, "clinic/roster.html", {
         "page": page, "teams": athlete_selectors.team_list(user=request.user),
         "team_id": str(team_id) if team_id is not None else None, "status": status,
