@@ -118,6 +118,7 @@ PRESETS: dict[str, CriterionSpec] = {
 }
 
 _CODE_RE = re.compile(r"^[a-z][a-z0-9_]{0,49}$")
+_ALL_FIELDS = {**SESSION_FIELDS, **CONTEXT_FIELDS}
 _PER_PHASE = {"recent_sessions": ("sessions",), "reading": ("scope", "window_days", "required"),
               "stint_count": (), "context_value": ()}
 
@@ -304,7 +305,7 @@ def _threshold(entry: CatalogueEntry, raw: Any, path: str) -> Decimal:
         return in_range(value, path, entry.code)
     if spec.kind == "stint_count":
         return in_range(value, path, (0, 1000))
-    return in_range(value, path, _scale((SESSION_FIELDS | CONTEXT_FIELDS)[spec.field]))
+    return in_range(value, path, _scale(_ALL_FIELDS[spec.field]))
 
 
 def _options(spec: CriterionSpec, raw: Mapping, path: str) -> dict:
@@ -329,7 +330,7 @@ def _options(spec: CriterionSpec, raw: Mapping, path: str) -> dict:
 
 def _bind(code: str, spec: CriterionSpec, title: str, source: str, value: Decimal, *, scope: str,
           required: bool, window, sessions, lsi_window: int) -> CriterionCheck:
-    f = None if spec.field is None else (SESSION_FIELDS | CONTEXT_FIELDS)[spec.field]
+    f = None if spec.field is None else _ALL_FIELDS[spec.field]
     key = spec.key or (f.name if f else code)
     words = spec.words.get(scope, spec.words) if spec.kind == "reading" else spec.words
     words = words or generated_words(spec, f, scope=scope, window=window)

@@ -11,8 +11,12 @@ from __future__ import annotations
 import gzip
 import json
 from collections import Counter
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
+
+from progression.engine import load_default_protocol, protocol_from_dict
 
 from .golden.generate import OUT, load_protocols, run_case
 
@@ -77,3 +81,33 @@ def test_scenario_files_keep_outcome_phases_refer_and_deciding_rule(case):
     got = run_case(PROTOCOLS, case)
     keys = ("outcome", "from_phase", "to_phase", "refer", "decided_by")
     assert {k: got[k] for k in keys} == {k: case["decision"][k] for k in keys}
+
+
+# --------------------------------------------------------------------------- #
+# Definitions stored before the vocabulary still mean exactly the same
+# --------------------------------------------------------------------------- #
+
+STORED = Path(__file__).resolve().parent / "protocols" / "hamstring-rts-as-stored.json"
+
+
+def test_the_stored_shape_is_the_corpus_default():
+    """``protocols/hamstring-rts-as-stored.json`` is the default file as it was at ab18552: every definition in
+    the database (version 1 and every clinic copy saved from it) has this shape, and the corpus replays it."""
+    stored = json.loads(STORED.read_text(encoding="utf-8"))
+    assert stored == CORPUS["definitions"]["default"]
+
+
+def test_the_default_file_and_the_stored_shape_decide_alike():
+    stored = protocol_from_dict(json.loads(STORED.read_text(encoding="utf-8"), parse_float=Decimal))
+    current = load_default_protocol()
+    shape = ("clearance_phase", "last_phase", "sign_off_phases")
+    assert [getattr(stored, a) for a in shape] == [getattr(current, a) for a in shape]
+    flags = ("is_clearance", "is_last", "after_clearance", "sign_off_to_advance", "refer_on_regress", "min_sessions",
+             "lsi_threshold", "entry_lsi")
+    assert [[getattr(p, f) for f in flags] for p in stored.phases] == [[getattr(p, f) for f in flags]
+                                                                       for p in current.phases]
+    assert [r.code for r in stored.late_warning_rules] == [r.code for r in current.late_warning_rules]
+    replay = {"default": current}
+    differences = [i for i, case in enumerate(CASES)
+                   if case["protocol"] == "default" and json.loads(json.dumps(run_case(replay, case))) != case["decision"]]
+    assert differences == []

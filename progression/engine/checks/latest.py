@@ -77,27 +77,27 @@ class LatestBand(RuleCheck):
     params = __slots__
 
     def __call__(self, st: State, reasons: list):
-        pmin, pmax, smin, smax = self.pain_min, self.pain_max, self.soreness_min, self.soreness_max
+        pain_lo, pain_hi, sore_lo, sore_hi = self.pain_min, self.pain_max, self.soreness_min, self.soreness_max
         last = st.last
         if last is None:
             reasons.append(self.reason("clear", "No session in this stint.", {}))
             return None
         pain, so = last.pain_during, last.soreness_24h
-        pain_hit = pmin <= pain <= pmax
-        so_hit = so is not None and smin <= so <= smax
-        values = {"date": last.date, "pain_during": pain, "soreness_24h": so, "pain_min": pmin, "pain_max": pmax,
-                  "soreness_min": smin, "soreness_max": smax}
+        pain_hit = pain_lo <= pain <= pain_hi
+        so_hit = so is not None and sore_lo <= so <= sore_hi
+        values = {"date": last.date, "pain_during": pain, "soreness_24h": so, "pain_min": pain_lo, "pain_max": pain_hi,
+                  "soreness_min": sore_lo, "soreness_max": sore_hi}
         if last.ref is not None:
             values["ref"] = last.ref
         day = iso(last.date)
         if not pain_hit and not so_hit:
             so_txt = "not reported" if so is None else str(so)
-            if (pmin, pmax) == (smin, smax):
+            if (pain_lo, pain_hi) == (sore_lo, sore_hi):
                 msg = (f"Latest session ({day}): pain {pain}, next-morning soreness {so_txt}; "
-                       f"neither is {fmt(pmin)}-{fmt(pmax)}.")
+                       f"neither is {fmt(pain_lo)}-{fmt(pain_hi)}.")
             else:
-                msg = (f"Latest session ({day}): pain {pain} (not {fmt(pmin)}-{fmt(pmax)}), "
-                       f"next-morning soreness {so_txt} (not {fmt(smin)}-{fmt(smax)}).")
+                msg = (f"Latest session ({day}): pain {pain} (not {fmt(pain_lo)}-{fmt(pain_hi)}), "
+                       f"next-morning soreness {so_txt} (not {fmt(sore_lo)}-{fmt(sore_hi)}).")
             reasons.append(self.reason("clear", msg, values))
             return None
         parts = []
@@ -106,7 +106,7 @@ class LatestBand(RuleCheck):
         if so_hit:
             parts.append(f"next-morning soreness {so} after it" if pain_hit
                          else f"next-morning soreness {so} after the latest session ({day})")
-        msg = f"{capitalised(' and '.join(parts))}: {fmt(pmin)}-{fmt(pmax)} is tolerated, not a basis for progression."
+        msg = f"{capitalised(' and '.join(parts))}: {fmt(pain_lo)}-{fmt(pain_hi)} is tolerated, not a basis for progression."
         reasons.append(self.reason("fired", msg, values))
         return self.hold(st)
 

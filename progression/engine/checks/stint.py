@@ -36,7 +36,7 @@ class _OnAnySession(RuleCheck):
 
     def scan(self, history) -> tuple[list, dict | None]:
         """(the sessions that hit, the values of a clear reason when none does)."""
-        pt, so_t, flag = self.pain_at_least, self.soreness_at_least, self.flag
+        pain_level, soreness_level, flag = self.pain_at_least, self.soreness_at_least, self.flag
         hits = []
         max_pain = max_sore = None
         for s in history:
@@ -45,12 +45,12 @@ class _OnAnySession(RuleCheck):
                 max_pain = pain
             if so is not None and (max_sore is None or so > max_sore):
                 max_sore = so
-            if (flag and s.red_flag) or pain >= pt or (so is not None and so >= so_t):
+            if (flag and s.red_flag) or pain >= pain_level or (so is not None and so >= soreness_level):
                 hits.append(s)
         if hits:
             return hits, None
         return hits, {"sessions": len(history), "max_pain": max_pain, "max_soreness": max_sore,
-                      "pain_at_least": pt, "soreness_at_least": so_t}
+                      "pain_at_least": pain_level, "soreness_at_least": soreness_level}
 
     def fired_values(self, found: list, to_phase: int) -> dict:
         return {"sessions": found, "pain_at_least": self.pain_at_least, "soreness_at_least": self.soreness_at_least,

@@ -30,7 +30,7 @@ class Drop(RuleCheck):
 
     def findings(self, st: State, entry) -> tuple[list, list]:
         """(every LSI of the stint, [(branch, reading, best earlier reading or None)])."""
-        below, drop, be = self.lsi_below, self.drop_from_best, self.below_entry
+        below, drop, under_entry = self.lsi_below, self.drop_from_best, self.below_entry
         best: dict = {}
         readings, found = [], []
         for s in st.lsi_sources():
@@ -41,7 +41,7 @@ class Drop(RuleCheck):
             b = best.get(s.strength_method)
             if b is not None and v < below and b.strength_lsi - v >= drop:
                 found.append(("best", s, b))
-            if entry is not None and entry - v >= be:
+            if entry is not None and entry - v >= under_entry:
                 found.append(("entry", s, None))
             if b is None or v > b.strength_lsi:
                 best[s.strength_method] = s
