@@ -174,11 +174,11 @@ def _field(raw: Any, path: str, fields: Mapping[str, Field], numeric: bool = Tru
 
 def _choice(raw: Any, path: str, allowed: tuple[str, ...]) -> str:
     if raw not in allowed or not isinstance(raw, str):
-        raise DataError(path, f"must be {' or '.join(json_words(allowed))}, got {got(raw)}")
+        raise DataError(path, f"must be {' or '.join(_quoted(allowed))}, got {got(raw)}")
     return raw
 
 
-def json_words(values) -> list[str]:
+def _quoted(values) -> list[str]:
     return [f'"{v}"' for v in values]
 
 
