@@ -11,7 +11,8 @@ wording on purpose, and say why in that commit.
 Every case stores its inputs in full (the protocol by name, the sessions, readings, context and day), so the replay
 does not depend on this generator. The mix, from one seeded random generator:
 
-* every phase of the default protocol and of five clinic copies (other numbers; rules dropped and reordered;
+* every phase of the default protocol (``protocols/hamstring-rts-as-stored.json``: the file as it was) and of five
+  clinic copies (other numbers; rules dropped and reordered;
   other criterion scopes and criteria in other phases; a four-phase copy; a copy with tight bands);
 * clean, advancing stints of each phase (as ``tests/engine/builders.py`` builds them) with one to three fields moved
   to, just under or just over a threshold, a missing report, a red flag, a strength drop, same-day sessions, refs;
@@ -42,7 +43,6 @@ from progression.engine import (  # noqa: E402
     Reading,
     SessionInput,
     StrengthReading,
-    default_protocol_data,
     evaluate,
     evaluate_late_warning,
     parse_scenario_document,
@@ -50,6 +50,8 @@ from progression.engine import (  # noqa: E402
 )
 
 OUT = Path(__file__).resolve().parent / "decisions.json.gz"
+# The default protocol as it was when the corpus was made (ab18552); the variants are clinic copies of it.
+STORED = Path(__file__).resolve().parents[1] / "protocols" / "hamstring-rts-as-stored.json"
 SCENARIO_FILES = ("tests/engine/scenarios/sample.json", "tests/progression/scenarios/edges.json")
 TODAY = datetime.date(2026, 3, 20)
 D = Decimal
@@ -64,6 +66,10 @@ SESSION_FIELDS = (
 # --------------------------------------------------------------------------- #
 # Protocol variants (clinic copies as the editor saves them: the current JSON shape)
 # --------------------------------------------------------------------------- #
+
+
+def default_protocol_data() -> dict:
+    return json.loads(STORED.read_text(encoding="utf-8"), parse_float=Decimal)
 
 
 def _rule(data, code):
