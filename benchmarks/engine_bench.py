@@ -65,59 +65,86 @@ def _clean_session(phase: int, day: datetime.date, rng: random.Random) -> dict:
     return s
 
 
+def _pain_3_4(phase, sessions, ctx, rng):
+    sessions[-1]["pain_during"] = rng.choice((3, 4))
+
+
+def _missing_soreness(phase, sessions, ctx, rng):
+    sessions[-1]["soreness_24h"] = None
+
+
+def _load_spike(phase, sessions, ctx, rng):
+    ctx["acwr"] = Decimal(rng.choice(("1.6", "2.1")))
+
+
+def _criterion_short(phase, sessions, ctx, rng):
+    if phase >= 1:
+        sessions[-1]["strength_lsi"] = Decimal("78.5") if phase <= 2 else Decimal("88")
+    else:
+        sessions[0]["pain_during"] = 3  # above P0's pain limit, on an earlier session
+
+
+def _pain_5(phase, sessions, ctx, rng):
+    rng.choice(sessions)["pain_during"] = 5
+
+
+def _soreness_pair(phase, sessions, ctx, rng):
+    if len(sessions) >= 2:
+        sessions[-2]["soreness_24h"] = 3
+        sessions[-1]["soreness_24h"] = 3
+
+
+def _strength_drop(phase, sessions, ctx, rng):
+    if phase >= 1:
+        sessions[0]["strength_lsi"] = Decimal("99")
+        sessions[-1]["strength_lsi"] = Decimal("88.5")
+
+
+def _red_flag(phase, sessions, ctx, rng):
+    rng.choice(sessions)["red_flag"] = True
+
+
+# kind -> (weight in the mix, how it changes a clean stint)
+KINDS = {
+    "clean": (45, None),
+    "pain_3_4": (10, _pain_3_4),
+    "missing_soreness": (10, _missing_soreness),
+    "load_spike": (5, _load_spike),
+    "criterion_short": (10, _criterion_short),
+    "pain_5": (8, _pain_5),
+    "soreness_pair": (5, _soreness_pair),
+    "strength_drop": (4, _strength_drop),
+    "red_flag": (3, _red_flag),
+}
+
+
+_POOL = [kind for kind, (weight, _) in KINDS.items() for _ in range(weight)]
+
+
+def _case(rng: random.Random) -> tuple[int, tuple[SessionInput, ...], datetime.date, Context, str]:
+    phase = rng.randint(0, 6)
+    length = rng.randint(2, 6)
+    if phase == 6:
+        length = max(length, 4)
+    kind = rng.choice(_POOL)
+    start = TODAY - datetime.timedelta(days=2 * length)
+    sessions = [_clean_session(phase, start + datetime.timedelta(days=2 * i), rng) for i in range(length)]
+    ctx = {"days_since_rts": 30} if phase == 6 else {}
+    if phase == 5 and rng.random() < 0.5:
+        ctx["load_pct"] = Decimal(rng.choice((85, 92, 100)))
+    change = KINDS[kind][1]
+    if change is not None:
+        change(phase, sessions, ctx, rng)
+    if "acwr" not in ctx and rng.random() < 0.5:
+        ctx["acwr"] = Decimal(str(round(rng.uniform(0.8, 1.3), 2)))
+    hist = tuple(SessionInput(**s) for s in sessions)
+    return (phase, hist, TODAY, Context(**ctx), kind)
+
+
 def build_mix(n: int, seed: int) -> list[tuple[int, tuple[SessionInput, ...], datetime.date, Context, str]]:
+    """``n`` decisions of every phase: mostly clean stints, some holding, some regressing (seeded)."""
     rng = random.Random(seed)
-    cases = []
-    kinds = (
-        ["clean"] * 45
-        + ["pain_3_4"] * 10
-        + ["missing_soreness"] * 10
-        + ["load_spike"] * 5
-        + ["criterion_short"] * 10
-        + ["pain_5"] * 8
-        + ["soreness_pair"] * 5
-        + ["strength_drop"] * 4
-        + ["red_flag"] * 3
-    )
-    for _ in range(n):
-        phase = rng.randint(0, 6)
-        length = rng.randint(2, 6)
-        if phase == 6:
-            length = max(length, 4)
-        kind = rng.choice(kinds)
-        start = TODAY - datetime.timedelta(days=2 * length)
-        sessions = [_clean_session(phase, start + datetime.timedelta(days=2 * i), rng) for i in range(length)]
-        ctx = {"days_since_rts": 30} if phase == 6 else {}
-        if phase == 5 and rng.random() < 0.5:
-            ctx["load_pct"] = Decimal(rng.choice((85, 92, 100)))
-        last = sessions[-1]
-        if kind == "pain_3_4":
-            last["pain_during"] = rng.choice((3, 4))
-        elif kind == "missing_soreness":
-            last["soreness_24h"] = None
-        elif kind == "load_spike":
-            ctx["acwr"] = Decimal(rng.choice(("1.6", "2.1")))
-        elif kind == "criterion_short":
-            if phase >= 1:
-                last["strength_lsi"] = Decimal("78.5") if phase <= 2 else Decimal("88")
-            else:
-                sessions[0]["pain_during"] = 3  # above P0's pain limit, on an earlier session
-        elif kind == "pain_5":
-            rng.choice(sessions)["pain_during"] = 5
-        elif kind == "soreness_pair":
-            if len(sessions) >= 2:
-                sessions[-2]["soreness_24h"] = 3
-                sessions[-1]["soreness_24h"] = 3
-        elif kind == "strength_drop" and phase >= 1:
-            sessions[0]["strength_lsi"] = Decimal("99")
-            last["strength_lsi"] = Decimal("88.5")
-        elif kind == "red_flag":
-            rng.choice(sessions)["red_flag"] = True
-        if "acwr" not in ctx and rng.random() < 0.5:
-            ctx["acwr"] = Decimal(str(round(rng.uniform(0.8, 1.3), 2)))
-        hist = tuple(SessionInput(**s) for s in sessions)
-        cases.append((phase, hist, TODAY, Context(**ctx), kind))
-    return cases
+    return [_case(rng) for _ in range(n)]
 
 
 def pin_one_core() -> str:

@@ -14,11 +14,11 @@ from __future__ import annotations
 import datetime
 from collections.abc import Sequence
 
-from .protocol import Protocol
-from .rules import RULE_CHECKS, State
+from .checks import State
+from .model import Protocol
 from .types import Context, Decision, Outcome, Reading, Reason, SessionInput, StrengthReading
 
-__all__ = ["evaluate"]
+__all__ = ["LATE_WARNING_RULES", "evaluate", "evaluate_late_warning"]
 
 _EMPTY_CONTEXT = Context()
 _ADVANCE = Outcome.ADVANCE
@@ -55,15 +55,15 @@ def evaluate(
     st = State(protocol, phases[phase], history, today, context, extra)
     reasons: list[Reason] = []
     verdict = None
-    for rule in protocol.rules:
-        verdict = RULE_CHECKS[rule.code](rule, st, reasons)
+    for check in protocol.rule_checks:  # the rules' bound checks, in the protocol's order
+        verdict = check(st, reasons)
         if verdict is not None:
             break
     # the protocol validator guarantees the last rule is exit_criteria, which always decides
     outcome, to_phase, refer, decided_by, recs = verdict
 
     if outcome is _ADVANCE and context.review_pending:
-        red = protocol.rule("red_flag")
+        red = next((r for r in protocol.rules if r.kind == "warning_sign"), None)  # the red-flag rule
         reasons.append(
             Reason(
                 "review_pending",
@@ -92,7 +92,8 @@ def evaluate(
     )
 
 
-#: The rules a late warning sign is checked against (PROTOCOL.md, "The stint": rule 1 or rule 2).
+#: The default protocol's rules a late warning sign is checked against (PROTOCOL.md, "The stint": rule 1 or
+#: rule 2). A protocol says which of its own rules are, in data: ``Protocol.late_warning_rules``.
 LATE_WARNING_RULES = ("red_flag", "pain_or_soreness_5")
 
 
@@ -106,8 +107,8 @@ def evaluate_late_warning(
     """A warning sign that arrived late for a session of an earlier stint (a next-morning report, a correction).
 
     PROTOCOL.md, "The stint": evidence that meets rule 1 or rule 2 "still regresses, refers and alerts: it is
-    never lost because the stint moved on". This checks those two rules on ``session`` alone, from the plan's
-    current ``phase``; ``None`` when neither fires (the late evidence changes nothing else: the current stint
+    never lost because the stint moved on". This checks the protocol's ``late_warning_rules`` (rules 1 and 2 of
+    the default) on ``session`` alone, from the plan's current ``phase``; ``None`` when none fires (the late evidence changes nothing else: the current stint
     does not contain it). The regression, the referral and the reasons are those of the rule that fired.
     """
     phases = protocol.phases
@@ -115,10 +116,8 @@ def evaluate_late_warning(
         raise ValueError(f"phase must be an integer 0-{len(phases) - 1}, got {phase!r}")
     st = State(protocol, phases[phase], (session,), today, _EMPTY_CONTEXT, ())
     reasons: list[Reason] = []
-    for rule in protocol.rules:
-        if rule.code not in LATE_WARNING_RULES:
-            continue
-        verdict = RULE_CHECKS[rule.code](rule, st, reasons)
+    for rule in protocol.late_warning_rules:
+        verdict = rule.check(st, reasons)  # (rare: no need for the bound method)
         if verdict is not None:
             outcome, to_phase, refer, decided_by, recs = verdict
             return Decision(outcome, phase, to_phase, refer, decided_by, tuple(reasons), recs, protocol.slug,

@@ -22,7 +22,8 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import combinations
 
-from .protocol import ItemTemplate, Phase, Protocol
+from .days import DAY_NAMES, gaps, spacing_problems
+from .model import ItemTemplate, Phase, Protocol
 from .types import jsonable, to_decimal
 
 __all__ = [
@@ -37,7 +38,7 @@ __all__ = [
 
 _Q2 = Decimal("0.01")
 _HUNDRED = Decimal(100)
-_DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_DAY_NAMES = DAY_NAMES
 
 
 @dataclass(frozen=True, slots=True)
@@ -156,36 +157,6 @@ class WeekPrescription:
 # --------------------------------------------------------------------------- #
 
 
-def _gaps(days: Sequence[int]) -> list[tuple[int, int, int]]:
-    """(day, next day, gap in days) for consecutive sessions, including the wrap into next week."""
-    out = []
-    n = len(days)
-    if n < 2:
-        return out
-    for i in range(n):
-        a = days[i]
-        b = days[(i + 1) % n]
-        gap = b - a if i + 1 < n else b + 7 - a
-        out.append((a, b, gap))
-    return out
-
-
-def spacing_problems(days: Sequence[int], min_hours_between: int | None) -> list[str]:
-    """Plain-words problems with the spacing of sorted ISO weekdays (empty if none)."""
-    if not min_hours_between or len(days) < 2:
-        return []
-    out = []
-    n = len(days)
-    for i, (a, b, gap) in enumerate(_gaps(days)):
-        if gap * 24 < min_hours_between:
-            into = " (into next week)" if i + 1 == n else ""
-            out.append(
-                f"{_DAY_NAMES[a - 1]} and {_DAY_NAMES[b - 1]}{into} are {gap * 24} h apart; "
-                f"at least {min_hours_between} h are needed between sessions."
-            )
-    return out
-
-
 def default_training_days(phase: Phase) -> tuple[int, ...]:
     """The phase's default training days (ISO weekdays)."""
     if phase.default_days:
@@ -197,8 +168,8 @@ def default_training_days(phase: Phase) -> tuple[int, ...]:
     for combo in combinations(range(1, 8), n):
         if spacing_problems(combo, need):
             continue
-        gaps = [g for _, _, g in _gaps(combo)] or [7]
-        key = (-min(gaps), sum(1 for d in combo if d > 5), combo)
+        spread = [g for _, _, g in gaps(combo)] or [7]
+        key = (-min(spread), sum(1 for d in combo if d > 5), combo)
         if best_key is None or key < best_key:
             best_key, best = key, combo
     if best is None:  # spacing cannot be met with this many days: spread as evenly as possible
@@ -281,6 +252,35 @@ def _item(t: ItemTemplate, vmax: Decimal | None) -> PrescriptionItem:
     )
 
 
+def _chosen_days(ph: Phase, training_days: Sequence[int]) -> tuple[tuple[int, ...], list[str]]:
+    """The days a coach chose, sorted, and the warnings about their count and spacing (never refused)."""
+    days_l = list(training_days)
+    for d in days_l:
+        if type(d) is not int or not 1 <= d <= 7:
+            raise ValueError(f"training_days must be ISO weekdays 1-7, got {d!r}")
+    if len(set(days_l)) != len(days_l):
+        raise ValueError(f"training_days has a day twice: {days_l!r}")
+    days = tuple(sorted(days_l))
+    warnings = []
+    lo, hi = ph.sessions_per_week_min, ph.sessions_per_week_max
+    if not lo <= len(days) <= hi:
+        planned = str(lo) if lo == hi else f"{lo}-{hi}"
+        warnings.append(
+            f"{len(days)} training day{'s' if len(days) != 1 else ''} chosen; "
+            f"Phase {ph.number} plans {planned} sessions a week."
+        )
+    note = f" ({ph.spacing_note})" if ph.spacing_note else ""
+    warnings.extend(problem[:-1] + note + "." for problem in spacing_problems(days, ph.min_hours_between))
+    return days, warnings
+
+
+def _day_items(all_items: list, ordinal: int, n: int) -> tuple[PrescriptionItem, ...]:
+    """The items of the ``ordinal``-th of ``n`` sessions: every-session items, and an item for session k on the
+    k-th day (with fewer days, on the last)."""
+    return tuple(item for item, sessions in all_items
+                 if sessions is None or any(min(k, n) == ordinal for k in sessions))
+
+
 def week_prescription(
     protocol: Protocol,
     *,
@@ -290,52 +290,23 @@ def week_prescription(
     training_days: Sequence[int] | None = None,
     vmax_mps: Decimal | None = None,
 ) -> WeekPrescription:
-    """The week's sessions for a plan in ``phase``, ISO week ``iso_year``-W``iso_week``."""
+    """The week's sessions for a plan in ``phase`` (any phase of any protocol), ISO week ``iso_year``-W``iso_week``."""
     ph = protocol.phase(phase)
     # validates the ISO week (raises ValueError for week 53 of a 52-week year, etc.)
     datetime.date.fromisocalendar(iso_year, iso_week, 1)
-    warnings: list[str] = []
     if training_days is None:
-        days = default_training_days(ph)
+        days, warnings = default_training_days(ph), []
     else:
-        days_l = list(training_days)
-        for d in days_l:
-            if type(d) is not int or not 1 <= d <= 7:
-                raise ValueError(f"training_days must be ISO weekdays 1-7, got {d!r}")
-        if len(set(days_l)) != len(days_l):
-            raise ValueError(f"training_days has a day twice: {days_l!r}")
-        days = tuple(sorted(days_l))
-        lo, hi = ph.sessions_per_week_min, ph.sessions_per_week_max
-        if not lo <= len(days) <= hi:
-            planned = str(lo) if lo == hi else f"{lo}-{hi}"
-            warnings.append(
-                f"{len(days)} training day{'s' if len(days) != 1 else ''} chosen; "
-                f"Phase {ph.number} plans {planned} sessions a week."
-            )
-        for problem in spacing_problems(days, ph.min_hours_between):
-            note = f" ({ph.spacing_note})" if ph.spacing_note else ""
-            warnings.append(problem[:-1] + note + ".")
+        days, warnings = _chosen_days(ph, training_days)
     vmax = to_decimal(vmax_mps) if vmax_mps is not None else None
     if vmax is not None and vmax <= 0:
         raise ValueError(f"vmax_mps must be above 0, got {vmax_mps!r}")
-
     all_items = [(_item(t, vmax), t.sessions) for t in ph.items]
-    n = len(days)
-    out_days = []
-    for ordinal, wd in enumerate(days, start=1):
-        items = []
-        for item, sessions in all_items:
-            if sessions is None:
-                items.append(item)
-                continue
-            # an item for session k goes to the k-th day; with fewer days, to the last
-            if any(min(k, n) == ordinal for k in sessions):
-                items.append(item)
-        out_days.append(
-            DayPrescription(
-                date=datetime.date.fromisocalendar(iso_year, iso_week, wd), weekday=wd, items=tuple(items)
-            )
-        )
+    out_days = tuple(
+        DayPrescription(date=datetime.date.fromisocalendar(iso_year, iso_week, wd), weekday=wd,
+                        items=_day_items(all_items, ordinal, len(days)))
+        for ordinal, wd in enumerate(days, start=1)
+    )
     return WeekPrescription(
         protocol_slug=protocol.slug,
         protocol_version=protocol.version,
@@ -345,7 +316,7 @@ def week_prescription(
         iso_year=iso_year,
         iso_week=iso_week,
         training_days=tuple(days),
-        days=tuple(out_days),
+        days=out_days,
         warnings=tuple(warnings),
         vmax_mps=vmax,
     )

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from enum import Enum, StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 __all__ = [
     "Context",
@@ -24,7 +24,6 @@ __all__ = [
     "StrengthReading",
     "to_decimal",
     "jsonable",
-    "make_reason",
 ]
 
 _Decimal = Decimal
@@ -76,6 +75,8 @@ def jsonable(value: Any) -> Any:
         return value.value
     if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
+    if t is Reason:
+        return value.to_dict()
     if isinstance(value, list | tuple):
         return [jsonable(v) for v in value]
     if isinstance(value, Decimal):
@@ -232,9 +233,11 @@ class Outcome(StrEnum):
     REGRESS = "regress"
 
 
-@dataclass(frozen=True, slots=True)
-class Reason:
-    """One line of the explanation: a rule, an exit criterion or a gate."""
+class Reason(NamedTuple):
+    """One line of the explanation: a rule, an exit criterion or a gate.
+
+    Immutable, with attribute access, like the other value types; a named tuple because the engine builds a dozen
+    per decision and a tuple is the fastest immutable object to build."""
 
     code: str
     kind: str
@@ -256,26 +259,6 @@ class Reason:
             "values": jsonable(self.values),
             "source": self.source,
         }
-
-
-_new = object.__new__
-_R_SET = tuple(Reason.__dict__[n].__set__ for n in Reason.__slots__)
-
-
-def make_reason(code, kind, number, title, status, message, values, source) -> Reason:
-    """Build a :class:`Reason` without the frozen-dataclass ``__init__`` overhead
-    (about half the cost; the engine builds a dozen per decision). Same object."""
-    r = _new(Reason)
-    s0, s1, s2, s3, s4, s5, s6, s7 = _R_SET
-    s0(r, code)
-    s1(r, kind)
-    s2(r, number)
-    s3(r, title)
-    s4(r, status)
-    s5(r, message)
-    s6(r, values)
-    s7(r, source)
-    return r
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,9 +82,24 @@ def test_protocol_key_is_optional_and_empty_list_allowed():
 
 
 def test_exact_message_format():
+    # one validator: scenario values are checked against the same scales, in the same words, as protocol numbers
     e = err(doc(lambda d: s1(d)["history"][0].update(pain_during=11)))
-    assert str(e) == 'scenario "A03": history[0].pain_during: must be an integer 0-10, got 11'
+    assert str(e) == 'scenario "A03": history[0].pain_during: must be from 0 to 10, got 11'
     assert (e.scenario_id, e.field) == ("A03", "history[0].pain_during")
+
+
+def test_phases_are_the_protocols_when_one_is_given():
+    from progression.engine import load_default_protocol
+
+    text = doc(lambda d: s1(d).update(phase=7))
+    assert parse_scenario_document(text).scenarios[1].phase == 7  # a nine-phase protocol has a Phase 7
+    with pytest.raises(ScenarioError) as e:
+        parse_scenario_document(text, protocol=load_default_protocol())
+    assert str(e.value) == 'scenario "A03": phase: must be 6 or less, got 7'
+    with pytest.raises(ScenarioError) as e:
+        parse_scenario_document(doc(lambda d: s1(d).update(expected={"to_phase": 7})),
+                                protocol=load_default_protocol())
+    assert e.value.field == "expected.to_phase"
 
 
 # (mutation, field) for scenario "A03"; every message must name "A03" and the field
@@ -97,7 +112,7 @@ CASES = {
     "empty history": (lambda d: s1(d).update(history=[]), "history"),
     "history not a list": (lambda d: s1(d).update(history={}), "history"),
     "session not an object": (lambda d: s1(d).update(history=[3]), "history[0]"),
-    "phase out of range": (lambda d: s1(d).update(phase=7), "phase"),
+    "phase out of range": (lambda d: s1(d).update(phase=20), "phase"),  # no protocol has 21 phases
     "phase negative": (lambda d: s1(d).update(phase=-1), "phase"),
     "phase bool": (lambda d: s1(d).update(phase=True), "phase"),
     "phase string": (lambda d: s1(d).update(phase="1"), "phase"),
@@ -167,7 +182,7 @@ CASES = {
         "expected.phase",
     ),
     "expected bad outcome": (lambda d: s1(d).update(expected={"outcome": "advanced"}), "expected.outcome"),
-    "expected to_phase range": (lambda d: s1(d).update(expected={"to_phase": 7}), "expected.to_phase"),
+    "expected to_phase range": (lambda d: s1(d).update(expected={"to_phase": 20}), "expected.to_phase"),
     "expected to_phase bool": (lambda d: s1(d).update(expected={"to_phase": False}), "expected.to_phase"),
     "expected refer int": (lambda d: s1(d).update(expected={"refer": 0}), "expected.refer"),
     "expected not an object": (lambda d: s1(d).update(expected="hold"), "expected"),
