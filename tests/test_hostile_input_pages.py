@@ -50,7 +50,7 @@ def test_a_huge_soreness_in_the_reminder_link_is_ignored(world, client_for):
     from sessions.models import SessionLog
 
     log = SessionLog.objects.create(athlete=world.athlete, pain_during=1, rpe=5, minutes=30,
-                                    date=datetime.date.today() - datetime.timedelta(days=1))
+                                    date=world.org.today() - datetime.timedelta(days=2))  # its report is open
     page = client_for(world.athlete_user).get(f"/me/sessions/{log.pk}/morning/?soreness={BIG}")
     assert page.status_code == 200
     assert page.context["form"].initial.get("soreness_24h") is None

@@ -131,7 +131,10 @@ CASES = {
 }
 
 def _today():
-    return datetime.date.today()
+    """The world organisation's local day (its reports open at 04:00 local time: see the session below)."""
+    from core import clock
+
+    return clock.local_today("Europe/London")
 
 
 def _numbers_form(o):
@@ -240,12 +243,13 @@ def make_objects(world) -> dict:
     for user in (world.athlete_user, world.other_athlete_user, world.coach, world.other_coach, world.clinician,
                  world.other_clinician, dual):
         notify(recipient=user, kind="info", title="Unread")  # so that "mark all read" changes something
-    # Yesterday's session (its next-morning report is open), logged today (the athlete may still correct it).
+    # A session of two days ago (its next-morning report is open whatever the hour), logged today (the athlete may
+    # still correct it).
     session = SessionLog.objects.create(athlete=world.athlete, plan=plan, pain_during=1, rpe=5, minutes=30,
-                                        logged_by=world.athlete_user, date=_today() - datetime.timedelta(days=1),
+                                        logged_by=world.athlete_user, date=_today() - datetime.timedelta(days=2),
                                         recorded_on=_today())
     reported = SessionLog.objects.create(athlete=world.athlete, plan=plan, pain_during=1, rpe=5, minutes=30,
-                                         logged_by=world.athlete_user, date=_today() - datetime.timedelta(days=2),
+                                         logged_by=world.athlete_user, date=_today() - datetime.timedelta(days=3),
                                          recorded_on=_today())
     decision = Decision.objects.create(
         plan=plan, trigger="session_log", session_log=session, protocol_slug=protocol.slug, protocol_version=1,

@@ -222,7 +222,7 @@ def test_concurrent_morning_reports_for_one_session_give_one_row(world):
     from sessions.models import SymptomReport
 
     log = SessionLog.objects.create(athlete=world.athlete, pain_during=1, rpe=5, minutes=30,
-                                    date=datetime.date.today() - datetime.timedelta(days=1))
+                                    date=datetime.date.today() - datetime.timedelta(days=2))  # its report is open at any hour
     clients = iter([_api(world.athlete_user) for _ in range(6)])
     lock = threading.Lock()
 

@@ -49,11 +49,19 @@ class EvidenceChanged(Conflict):
         self.recheck = recheck
 
 
-def clearance_phase(protocol) -> int:
-    """The phase whose advance is return-to-sport clearance (the default protocol's P5)."""
-    return len(protocol.phases) - 2
+def clearance_phase(protocol) -> int | None:
+    """The phase whose advance is return-to-sport clearance: the protocol's data says (`"clearance": true` on a
+    phase; by default the phase before the last). None for a protocol without one."""
+    return protocol.clearance_phase
 
 
 def _needs_clearance_date(protocol, phase: int) -> bool:
-    """A plan in a phase after clearance (surveillance, P6) needs the day of clearance: its exit counts from it."""
-    return phase > clearance_phase(protocol)
+    """A plan in a phase after clearance (surveillance) needs the day of clearance: its exit counts from it."""
+    return protocol.after_clearance(phase)
+
+
+def is_red_flag(protocol, decided_by: str) -> bool:
+    """The decision was taken by the protocol's warning-sign rule (the default's rule 1, "red flag"): the clinician
+    must review before the plan makes progress again."""
+    rule = protocol.rule(decided_by.removeprefix("rule.")) if decided_by.startswith("rule.") else None
+    return rule is not None and rule.kind == "warning_sign"

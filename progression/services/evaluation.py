@@ -30,7 +30,7 @@ from ..engine_io import (
     to_json_safe,
 )
 from ..models import Decision, Plan
-from .base import PLAN_AUDIT_FIELDS, _locked, clearance_phase
+from .base import PLAN_AUDIT_FIELDS, _locked, clearance_phase, is_red_flag
 
 
 def _only_waiting_for_report(result) -> bool:
@@ -85,7 +85,7 @@ def _apply_phase(plan: Plan, to_phase: int | None, *, today: datetime.date, now,
         plan.completed_on = today
     else:
         cleared = clearance_phase(protocol)
-        if plan.current_phase == cleared and to_phase == cleared + 1:
+        if cleared is not None and plan.current_phase == cleared and to_phase == cleared + 1:
             plan.clearance_date = today
         plan.current_phase = to_phase
     _close_stint(plan, now)
@@ -138,7 +138,7 @@ def _record(plan: Plan, protocol, result, *, actor, trigger: str, today, now, hi
     )
     if status == Decision.Status.APPLIED and result.outcome != engine.Outcome.HOLD:
         _apply_phase(plan, result.to_phase, today=today, now=now, protocol=protocol)
-    if result.refer and result.decided_by == "rule.red_flag":
+    if result.refer and is_red_flag(protocol, result.decided_by):
         plan.review_pending = True
     plan.save()
     audit_record(actor=actor, action=f"decision.{result.outcome.value}", target=decision,
@@ -172,16 +172,19 @@ def plan_evaluate(*, plan: Plan, actor, trigger: str, session_log=None, symptom_
 
 
 #: How strongly a rule regresses, for late warning signs: a red flag outranks pain or soreness of 5.
-_LATE_SEVERITY = {"rule.red_flag": 1, "rule.pain_or_soreness_5": 2}
+def _late_severity(protocol) -> dict:
+    """How strongly each late-warning rule regresses: the earlier rule is the graver (the default's red flag, rule
+    1, outranks pain or soreness of 5, rule 2)."""
+    return {f"rule.{r.code}": r.number for r in protocol.late_warning_rules}
 
 
-def _already_regressed_for(plan: Plan, log_pk: int, severity: int) -> bool:
+def _already_regressed_for(plan: Plan, log_pk: int, severity: int, severities: dict) -> bool:
     """A regression of this plan already fired on this session, by a rule at least as severe."""
     ref = str(log_pk)
     for decided_by, reasons in plan.decisions.filter(
-        outcome=Decision.Outcome.REGRESS, decided_by_rule__in=list(_LATE_SEVERITY)
+        outcome=Decision.Outcome.REGRESS, decided_by_rule__in=list(severities)
     ).values_list("decided_by_rule", "reasons"):
-        if _LATE_SEVERITY[decided_by] > severity:
+        if severities[decided_by] > severity:
             continue
         fired = next((r for r in reasons or () if r.get("code") == decided_by), None)
         if fired and any(str(s.get("ref")) == ref for s in (fired.get("values") or {}).get("sessions", ())):
@@ -211,7 +214,8 @@ def plan_check_late_warning(*, plan: Plan, actor, trigger: str, session_log, sym
     today = local_today(plan, now)
     session = session_input(log)
     result = engine.evaluate_late_warning(protocol, phase=plan.current_phase, session=session, today=today)
-    if result is None or _already_regressed_for(plan, log.pk, _LATE_SEVERITY[result.decided_by]):
+    severities = _late_severity(protocol)
+    if result is None or _already_regressed_for(plan, log.pk, severities[result.decided_by], severities):
         return None
     context = plan_context(plan, today, protocol)
     note = note or (f"Late evidence for the session of {log.date:%d %b %Y}, from an earlier stint: "
@@ -223,12 +227,13 @@ def plan_check_late_warning(*, plan: Plan, actor, trigger: str, session_log, sym
 
 def _alert(plan: Plan, decision: Decision):
     athlete = plan.injury.athlete
+    protocol = engine_protocol(plan.protocol)
     url = f"/clinic/athletes/{athlete.pk}/#decision-{decision.pk}"
     topic = f"decision:{decision.pk}"
-    if decision.decided_by_rule == "rule.red_flag":
+    if is_red_flag(protocol, decision.decided_by_rule):
         # One alert per red-flag session, however often the plan is evaluated afterwards.
         refs = next((r.get("values", {}).get("sessions", []) for r in decision.reasons
-                     if r.get("code") == "rule.red_flag"), [])
+                     if r.get("code") == decision.decided_by_rule), [])
         key = "red-flag:" + ",".join(sorted(str(s.get("ref")) for s in refs)) if refs else f"decision:{decision.pk}"
         notify(recipient=plan.clinician, kind="red_flag", plan=plan, url=url, dedupe_key=key, topic=topic,
                title=f"Red flag: {athlete.full_name} back to P{decision.to_phase}, please review",

@@ -71,7 +71,7 @@ def make_objects(world) -> Objects:
     # The unreported session belongs to an earlier stint, so the current one ([earlier, session], both reported
     # and clean) backs the pending advance below, and a sign-off's re-check agrees with it.
     open_session = SessionLog.objects.create(athlete=world.athlete, plan=plan, phase=0, pain_during=0, rpe=4, minutes=25,
-                                             date=datetime.date.today() - datetime.timedelta(days=1), stint=0)
+                                             date=datetime.date.today() - datetime.timedelta(days=2), stint=0)  # its report is open at any hour
     assessment = Assessment.objects.create(injury=world.injury, clinician=world.clinician, pain_palpation=2,
                                            assessed_on=datetime.date.today() - datetime.timedelta(days=3))
     decision = Decision.objects.create(
