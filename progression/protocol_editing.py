@@ -41,6 +41,7 @@ PHASE_FIELD_LABELS = {
     "sign_off_to_advance": "sign-off to advance",
     "sign_off_note": "sign-off note",
     "refer_on_regress": "refer on regress",
+    "clearance": "return-to-sport clearance",
 }
 
 SESSIONS_PER_WEEK = "sessions_per_week"
