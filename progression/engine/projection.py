@@ -155,14 +155,12 @@ def day_text(d: datetime.date) -> str:
 
 
 def date_range(a: datetime.date, b: datetime.date) -> str:
-    """"15-22 Dec", "29 Dec-5 Jan", "15 Dec" (one day); the year is added when the range crosses one."""
+    """"15-22 Dec", "29 Dec-5 Jan", "15 Dec" (one day); no year, as the summary's dates (they are weeks ahead)."""
     if a == b:
         return f"{a.day} {_MONTHS[a.month - 1]}"
     if (a.year, a.month) == (b.year, b.month):
         return f"{a.day}-{b.day} {_MONTHS[b.month - 1]}"
-    if a.year == b.year:
-        return f"{a.day} {_MONTHS[a.month - 1]}-{b.day} {_MONTHS[b.month - 1]}"
-    return f"{a.day} {_MONTHS[a.month - 1]} {a.year}-{b.day} {_MONTHS[b.month - 1]} {b.year}"
+    return f"{a.day} {_MONTHS[a.month - 1]}-{b.day} {_MONTHS[b.month - 1]}"
 
 
 def _sessions(n: int) -> str:
@@ -329,27 +327,29 @@ def project_return(protocol: Protocol, state: PlanState, today: datetime.date,
     what = "discharge" if target == "discharge" else "return-to-sport clearance"
 
     counts = []
+    lines = []
     for n in range(state.phase, target_phase + 1):
         need = phase_sessions_needed(protocol.phase(n))
         if n == state.phase:
             banked = min(max(state.banked, 0), need)
             counts.append((n, need - banked))
-            reasons.append(
-                f"Phase {n}, {protocol.phase(n).name}: {_sessions(need)} needed, "
-                f"{banked} clean in this stint so far, {need - banked} to go.")
+            lines.append(f"Phase {n}, {protocol.phase(n).name}: {_sessions(need)} needed, "
+                         f"{banked} clean in this stint so far, {need - banked} to go")
         else:
             counts.append((n, need))
-            reasons.append(f"Phase {n}, {protocol.phase(n).name}: {_sessions(need)}.")
+            lines.append(f"Phase {n}, {protocol.phase(n).name}: {_sessions(need)}")
     needed = sum(s for _, s in counts)
 
     cleared_on = state.clearance_date if cleared else None
     schedule, earliest = _walk(protocol, counts, state, today, cleared_on)
+    for line, (_n, first, advance), (_, sessions) in zip(lines, schedule, counts, strict=True):
+        when = (f"sessions from {day_text(first)}, advance {day_text(advance)}" if sessions
+                else f"advance {day_text(advance)} at the earliest")
+        reasons.append(f"{line}: {when}.")
     days_desc = ("the athlete's training days " + "/".join(_DAYS[d - 1] for d in sorted(state.training_days))
                  if state.training_days else "each phase's default training days")
-    reasons.append(
-        f"Walking the calendar from {day_text(today)} over {days_desc}, with each phase's spacing and weekly cap: "
-        + "; ".join(f"Phase {n} {'from ' + day_text(a) + ', ' if a != b else ''}advance {day_text(b)}"
-                    for n, a, b in schedule) + ".")
+    reasons.append(f"The calendar is walked from {day_text(today)} over {days_desc}, with each phase's spacing "
+                   "between sessions and its weekly cap; a phase advances the morning after its last session.")
 
     floor_date = None
     if target == "clearance" or clearance is None:

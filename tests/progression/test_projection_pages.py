@@ -38,7 +38,7 @@ def test_the_clinicians_athlete_page_shows_the_projection_and_its_reasoning(worl
     page = client_for(world.clinician).get(f"/clinic/athletes/{world.athlete.pk}/").content.decode()
     assert "Projected return to sport" in page
     assert "Earliest Wed 24 Jun, likely 24" in page and ": 5 more clean sessions" in page
-    assert "How this is worked out" in page and "Walking the calendar from Wed 10 Jun" in page
+    assert "How this is worked out" in page and "The calendar is walked from Wed 10 Jun" in page
 
 
 def test_the_coach_of_the_team_sees_it_too(world, plan, client_for):
