@@ -11,7 +11,8 @@ Modules: ``protocol`` (``protocol_from_dict``; the section validators in
 ``scenarios``), ``model`` (the parsed protocol), ``checks/`` (the vocabulary),
 ``reasons`` (how a reason is written), ``fields`` (what the checks can read),
 ``evaluate``, ``load``, ``prescription``, ``days``, ``types``, ``projection`` (the projected return-to-sport
-date: ``project_return``; "return to sport" is the advance out of the clearance phase, see its docstring).
+date: ``project_return``; "return to sport" is the advance out of the clearance phase, see its docstring),
+``phase_sessions`` (which sessions count toward a phase's exit, how many it needs).
 
 The shape of a protocol
 -----------------------

@@ -48,13 +48,18 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from .load import time_floor
-from .model import Phase, Protocol
+from .model import Protocol
+from .phase_sessions import (
+    banked_sessions,
+    days_since_rts_floor,
+    phase_sessions_needed,
+    session_clean,
+    session_pending,
+)
 from .prescription import default_training_days
-from .types import SessionInput
 
 __all__ = [
     "DEFAULT_RATE",
@@ -66,6 +71,7 @@ __all__ = [
     "phase_sessions_needed",
     "project_return",
     "session_clean",
+    "session_pending",
 ]
 
 #: With no record of this plan yet: up to one session in two may not count (practice default).
@@ -168,78 +174,6 @@ def _sessions(n: int) -> str:
 
 
 # --------------------------------------------------------------------------- #
-# Judging sessions against a phase
-# --------------------------------------------------------------------------- #
-
-
-def _recent_checks(phase: Phase):
-    return [c.check for c in phase.exit if c.kind == "recent_sessions"]
-
-
-def session_clean(phase: Phase, session: SessionInput) -> bool:
-    """Does the session count toward the phase's exit: no red flag, and within every per-session limit of the
-    phase (``recent_sessions`` criteria: pain, next-morning soreness, a clinic's RPE...); a value not reported
-    fails, as the exit criteria read it."""
-    if session.red_flag:
-        return False
-    for chk in _recent_checks(phase):
-        v = getattr(session, chk.attr)
-        if v is None:
-            return False
-        if (v < chk.value) if chk.at_least else (v > chk.value):
-            return False
-    return True
-
-
-def session_pending(phase: Phase, session: SessionInput, today: datetime.date) -> bool:
-    """A session whose next-morning report is not due or just due (dated today or yesterday) and that is clean on
-    everything else: it is counted as clean, provisionally."""
-    if session.soreness_24h is not None or session.red_flag or (today - session.date).days > 1:
-        return False
-    return session_clean(phase, _with_soreness(session))
-
-
-def _with_soreness(s: SessionInput) -> SessionInput:
-    # a pending session is judged on what it has: its soreness is not known yet
-    return replace(s, soreness_24h=0)
-
-
-def banked_sessions(protocol: Protocol, phase: int, stint: Sequence[SessionInput], today: datetime.date) -> int:
-    """Clean sessions at the end of the current stint (oldest first): the run the exit criteria will read (they
-    read the last n sessions, so a session that does not count ends the run). A session still waiting for its
-    next-morning report counts provisionally when it is clean on everything else."""
-    ph = protocol.phase(phase)
-    n = 0
-    for s in reversed(stint):
-        if session_clean(ph, s) or session_pending(ph, s, today):
-            n += 1
-        else:
-            break
-    return n
-
-
-def phase_sessions_needed(phase: Phase) -> int:
-    """The fewest sessions that can meet the phase's exit: ``min_sessions``, or more when another criterion
-    counts sessions (full sessions, a field at a level) or reads more recent sessions."""
-    need = phase.min_sessions
-    for c in phase.exit:
-        chk = c.check
-        if c.kind == "stint_count" and getattr(chk, "per_session", False):
-            need = max(need, math.ceil(c.value))
-        elif c.kind == "recent_sessions" and chk.sessions:
-            need = max(need, chk.sessions)
-    return need
-
-
-def _days_since_rts_floor(phase: Phase) -> int | None:
-    for c in phase.exit:
-        chk = c.check
-        if c.kind == "context_value" and chk.field.name == "days_since_rts" and chk.at_least:
-            return math.ceil(c.value)
-    return None
-
-
-# --------------------------------------------------------------------------- #
 # The walk
 # --------------------------------------------------------------------------- #
 
@@ -290,7 +224,7 @@ def _walk(protocol: Protocol, counts: list[tuple[int, int]], state: PlanState, t
             day += datetime.timedelta(days=1)
         # the advance: the morning after the last session (or now, if none was needed)
         advance = max(day, w.last + datetime.timedelta(days=1)) if w.last else day
-        floor_days = _days_since_rts_floor(ph)
+        floor_days = days_since_rts_floor(ph)
         if floor_days is not None and cleared_on is not None:
             advance = max(advance, cleared_on + datetime.timedelta(days=floor_days))
         if ph.is_clearance:
@@ -319,95 +253,26 @@ def project_return(protocol: Protocol, state: PlanState, today: datetime.date,
     protocol.phase(state.phase)  # validates
     clearance = protocol.clearance_phase
     cleared = clearance is not None and state.phase > clearance
-    target_phase = protocol.last_phase if clearance is None or cleared else clearance
-    target = "discharge" if target_phase == protocol.last_phase and (clearance is None or cleared) else "clearance"
-    if clearance is not None and target_phase == clearance:
-        target = "clearance"
-    reasons: list[str] = []
-    what = "discharge" if target == "discharge" else "return-to-sport clearance"
-
-    counts = []
-    lines = []
-    for n in range(state.phase, target_phase + 1):
-        need = phase_sessions_needed(protocol.phase(n))
-        if n == state.phase:
-            banked = min(max(state.banked, 0), need)
-            counts.append((n, need - banked))
-            lines.append(f"Phase {n}, {protocol.phase(n).name}: {_sessions(need)} needed, "
-                         f"{banked} clean in this stint so far, {need - banked} to go")
-        else:
-            counts.append((n, need))
-            lines.append(f"Phase {n}, {protocol.phase(n).name}: {_sessions(need)}")
+    target_phase = clearance if clearance is not None and not cleared else protocol.last_phase
+    target = "clearance" if clearance is not None and not cleared else "discharge"
+    counts, lines = _phase_counts(protocol, state, target_phase)
     needed = sum(s for _, s in counts)
-
     cleared_on = state.clearance_date if cleared else None
     schedule, earliest = _walk(protocol, counts, state, today, cleared_on)
-    for line, (_n, first, advance), (_, sessions) in zip(lines, schedule, counts, strict=True):
-        when = (f"sessions from {day_text(first)}, advance {day_text(advance)}" if sessions
-                else f"advance {day_text(advance)} at the earliest")
-        reasons.append(f"{line}: {when}.")
-    days_desc = ("the athlete's training days " + "/".join(_DAYS[d - 1] for d in sorted(state.training_days))
-                 if state.training_days else "each phase's default training days")
-    reasons.append(f"The calendar is walked from {day_text(today)} over {days_desc}, with each phase's spacing "
-                   "between sessions and its weekly cap; a phase advances the morning after its last session.")
-
-    floor_date = None
-    if target == "clearance" or clearance is None:
-        fl = time_floor(protocol, grade=state.grade, site=state.site) if state.grade is not None else None
-        if fl is not None:
-            floor_date = state.injury_date + datetime.timedelta(days=fl.days)
-            if floor_date > earliest:
-                reasons.append(
-                    f"Time floor: {fl.days} days after the injury on {day_text(state.injury_date)} "
-                    f"({fl.note or 'the protocol'}) is {day_text(floor_date)}; an earlier {what} would be "
-                    "flagged, so the projection waits for it.")
-                earliest = floor_date
-            else:
-                reasons.append(f"Time floor: {fl.days} days after the injury ({day_text(floor_date)}), already "
-                               "passed by then.")
-    else:
-        fd = _days_since_rts_floor(protocol.phase(target_phase))
-        if fd is not None and state.clearance_date is not None:
-            floor_date = state.clearance_date + datetime.timedelta(days=fd)
-            reasons.append(f"At least {fd} days after clearance on {day_text(state.clearance_date)}: "
-                           f"{day_text(floor_date)}.")
-        elif fd is not None:
-            reasons.append(f"At least {fd} days after clearance are needed; the clearance date is not known.")
-
-    # the likely range
-    h = history or History()
-    if h.judged >= MIN_HISTORY:
-        cost = phase_sessions_needed(protocol.phase(state.phase))
-        setbacks = h.held + h.regressions * cost
-        num, den = setbacks, max(h.clean, 1)
-        lo_extra = (needed * num) // (2 * den)
-        hi_extra = -((-needed * num * 3) // (2 * den))
-        rate = num / den
-        reasons.append(
-            f"This plan so far: {h.clean} clean, {_sessions(h.held)} that did not count"
-            + (f", {h.regressions} regression{'s' if h.regressions != 1 else ''} (each costing about "
-               f"{_sessions(cost)})" if h.regressions else "")
-            + f": {rate:.2f} lost per clean session; the likely range allows half to one and a half times that "
-              f"({lo_extra}-{hi_extra} extra).")
-    else:
-        lo_extra = 0
-        hi_extra = -((-needed * DEFAULT_RATE_NUM) // DEFAULT_RATE_DEN)
-        reasons.append(
-            f"Too little history in this plan ({h.judged} judged session{'s' if h.judged != 1 else ''}, "
-            f"{MIN_HISTORY} needed): the likely range allows up to one session in two not counting "
-            f"(0-{hi_extra} extra, a practice default).")
+    reasons = _schedule_lines(lines, schedule, counts, state, today)
+    # the time floor gates return to sport (clearance, or discharge without a clearance phase); after clearance,
+    # the last phase's days since clearance
+    floor_date, floor_line = (_time_floor(protocol, state, earliest, target) if not cleared
+                              else _rts_days_floor(protocol, state, target_phase))
+    if floor_line:
+        reasons.append(floor_line)
+    if floor_date is not None and not cleared:
+        earliest = max(earliest, floor_date)
+    lo_extra, hi_extra, line = _likely_extra(protocol, state, needed, history or History())
+    reasons.append(line)
     lo = _walk(protocol, _spread(counts, lo_extra), state, today, cleared_on)[1] if lo_extra else earliest
     hi = _walk(protocol, _spread(counts, hi_extra), state, today, cleared_on)[1] if hi_extra else earliest
-    if floor_date is not None and (target == "clearance" or clearance is None):
-        lo, hi = max(lo, floor_date), max(hi, floor_date)
     lo, hi = max(lo, earliest), max(hi, earliest)
-
-    more = f"{needed} more clean session{'s' if needed != 1 else ''}"
-    head = "discharge " if target == "discharge" else ""
-    summary = f"{head}earliest {day_text(earliest)}, likely {date_range(lo, hi)}: {more}"
-    if cleared:
-        summary = (f"cleared{' on ' + day_text(state.clearance_date) if state.clearance_date else ''}; "
-                   + summary)
     reasons.append(f"Return to sport is the advance out of Phase {clearance} (clearance), decided the morning "
                    "after its last session." if clearance is not None else
                    f"This protocol has no clearance phase: return to sport is discharge from Phase {target_phase}.")
@@ -416,6 +281,91 @@ def project_return(protocol: Protocol, state: PlanState, today: datetime.date,
     return Projection(
         target=target, target_phase=target_phase, cleared=cleared, clearance_date=state.clearance_date,
         earliest=earliest, likely_from=lo, likely_to=hi, sessions_needed=needed,
-        sessions_likely=(needed + lo_extra, needed + hi_extra), floor_date=floor_date, summary=summary,
-        reasons=tuple(reasons), schedule=schedule,
+        sessions_likely=(needed + lo_extra, needed + hi_extra), floor_date=floor_date,
+        summary=_summary(state, target, cleared, earliest, lo, hi, needed), reasons=tuple(reasons),
+        schedule=schedule,
     )
+
+
+def _phase_counts(protocol: Protocol, state: PlanState, target_phase: int):
+    counts, lines = [], []
+    for n in range(state.phase, target_phase + 1):
+        need = phase_sessions_needed(protocol.phase(n))
+        name = protocol.phase(n).name
+        if n == state.phase:
+            banked = min(max(state.banked, 0), need)
+            counts.append((n, need - banked))
+            lines.append(f"Phase {n}, {name}: {_sessions(need)} needed, {banked} clean in this stint so far, "
+                         f"{need - banked} to go")
+        else:
+            counts.append((n, need))
+            lines.append(f"Phase {n}, {name}: {_sessions(need)}")
+    return counts, lines
+
+
+def _schedule_lines(lines, schedule, counts, state: PlanState, today: datetime.date) -> list[str]:
+    out = []
+    for line, (_n, first, advance), (_, sessions) in zip(lines, schedule, counts, strict=True):
+        when = (f"sessions from {day_text(first)}, advance {day_text(advance)}" if sessions
+                else f"advance {day_text(advance)} at the earliest")
+        out.append(f"{line}: {when}.")
+    days_desc = ("the athlete's training days " + "/".join(_DAYS[d - 1] for d in sorted(state.training_days))
+                 if state.training_days else "each phase's default training days")
+    out.append(f"The calendar is walked from {day_text(today)} over {days_desc}, with each phase's spacing "
+               "between sessions and its weekly cap; a phase advances the morning after its last session.")
+    return out
+
+
+def _time_floor(protocol: Protocol, state: PlanState, earliest: datetime.date, target: str):
+    fl = time_floor(protocol, grade=state.grade, site=state.site) if state.grade is not None else None
+    if fl is None:
+        return None, None
+    what = "discharge" if target == "discharge" else "return-to-sport clearance"
+    floor_date = state.injury_date + datetime.timedelta(days=fl.days)
+    if floor_date > earliest:
+        return floor_date, (
+            f"Time floor: {fl.days} days after the injury on {day_text(state.injury_date)} "
+            f"({fl.note or 'the protocol'}) is {day_text(floor_date)}; an earlier {what} would be flagged, so the "
+            "projection waits for it.")
+    return floor_date, f"Time floor: {fl.days} days after the injury ({day_text(floor_date)}), already passed by then."
+
+
+def _rts_days_floor(protocol: Protocol, state: PlanState, target_phase: int):
+    fd = days_since_rts_floor(protocol.phase(target_phase))
+    if fd is None:
+        return None, None
+    if state.clearance_date is None:
+        return None, f"At least {fd} days after clearance are needed; the clearance date is not known."
+    floor_date = state.clearance_date + datetime.timedelta(days=fd)
+    return floor_date, (f"At least {fd} days after clearance on {day_text(state.clearance_date)}: "
+                        f"{day_text(floor_date)}.")
+
+
+def _likely_extra(protocol: Protocol, state: PlanState, needed: int, h: History) -> tuple[int, int, str]:
+    """Extra sessions at the low and high end of the likely range, and the line that says why."""
+    if h.judged < MIN_HISTORY:
+        hi_extra = -((-needed * DEFAULT_RATE_NUM) // DEFAULT_RATE_DEN)
+        return 0, hi_extra, (
+            f"Too little history in this plan ({h.judged} judged session{'s' if h.judged != 1 else ''}, "
+            f"{MIN_HISTORY} needed): the likely range allows up to one session in two not counting "
+            f"(0-{hi_extra} extra, a practice default).")
+    cost = phase_sessions_needed(protocol.phase(state.phase))
+    num, den = h.held + h.regressions * cost, max(h.clean, 1)
+    lo_extra = (needed * num) // (2 * den)
+    hi_extra = -((-needed * num * 3) // (2 * den))
+    regressed = (f", {h.regressions} regression{'s' if h.regressions != 1 else ''} (each costing about "
+                 f"{_sessions(cost)})" if h.regressions else "")
+    return lo_extra, hi_extra, (
+        f"This plan so far: {h.clean} clean, {_sessions(h.held)} that did not count{regressed}: {num / den:.2f} "
+        f"lost per clean session; the likely range allows half to one and a half times that "
+        f"({lo_extra}-{hi_extra} extra).")
+
+
+def _summary(state: PlanState, target: str, cleared: bool, earliest, lo, hi, needed: int) -> str:
+    more = f"{needed} more clean session{'s' if needed != 1 else ''}"
+    head = "discharge " if target == "discharge" else ""
+    summary = f"{head}earliest {day_text(earliest)}, likely {date_range(lo, hi)}: {more}"
+    if cleared:
+        cleared_on = f" on {day_text(state.clearance_date)}" if state.clearance_date else ""
+        summary = f"cleared{cleared_on}; {summary}"
+    return summary

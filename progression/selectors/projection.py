@@ -14,7 +14,7 @@ from django.db.models import Count
 from sessions.models import SessionLog
 
 from .. import engine
-from ..engine.projection import session_pending
+from ..engine.phase_sessions import session_pending
 from ..engine_io import engine_protocol_loaded, session_input
 from ..models import Decision, Plan
 
