@@ -55,3 +55,25 @@ def test_a_paused_plan_says_why_there_is_none(world, plan, client_for):
     Plan.objects.filter(pk=plan.pk).update(status="paused")
     page = client_for(world.clinician).get(f"/clinic/athletes/{world.athlete.pk}/").content.decode()
     assert "No projection while the plan is paused." in page and "Earliest" not in page
+
+
+def _queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("who,url", [("clinician", "/clinic/athletes/{pk}/"), ("athlete_user", "/me/progress/")])
+def test_the_pages_query_count_does_not_grow_with_sessions(world, plan, client_for, who, url):
+    client = client_for(getattr(world, who))
+    url = url.format(pk=world.athlete.pk)
+    few = _queries(client, url)
+    for i in range(12):
+        log = SessionLog.objects.create(athlete=world.athlete, plan=plan, phase=3, pain_during=i % 4,
+                                        rpe=Decimal(5), minutes=30, date=TODAY - datetime.timedelta(days=3 + i),
+                                        client_id=uuid.uuid4())
+        if i % 3:
+            SymptomReport.objects.create(session_log=log, soreness_24h=i % 3, client_id=uuid.uuid4())
+    assert _queries(client, url) == few
