@@ -99,6 +99,7 @@ class PlanState:
     week_sessions: int = 0  # sessions already logged in today's ISO week
     clearance_date: datetime.date | None = None  # when the plan was cleared (a plan past clearance)
     completed: bool = False  # discharged: no projection
+    review_pending: bool = False  # a red flag waits for a clinician's review: no progress until then
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +279,9 @@ def project_return(protocol: Protocol, state: PlanState, today: datetime.date,
                    f"This protocol has no clearance phase: return to sport is discharge from Phase {target_phase}.")
     reasons.append("Strength, technique and speed criteria are assumed met on time: any that is not adds "
                    "sessions.")
+    if state.review_pending:
+        reasons.insert(0, "A red flag waits for a clinician's review: the plan makes no progress until then; these "
+                          "dates assume the review today.")
     return Projection(
         target=target, target_phase=target_phase, cleared=cleared, clearance_date=state.clearance_date,
         earliest=earliest, likely_from=lo, likely_to=hi, sessions_needed=needed,

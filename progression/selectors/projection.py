@@ -86,6 +86,7 @@ def _project(plan, protocol, logs, regressions: int, today: datetime.date):
         week_sessions=sum(1 for _, s in inputs if s.date.isocalendar()[:2] == iso),
         clearance_date=plan.clearance_date,
         completed=plan.status == Plan.Status.COMPLETED,
+        review_pending=plan.review_pending,
     )
     return engine.project_return(protocol, state, today,
                                  engine.History(clean=clean, held=held, regressions=regressions))

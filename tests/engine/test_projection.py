@@ -179,6 +179,12 @@ def test_p6_without_the_28_days_needs_only_the_sessions():
     assert pr.earliest == D(12, 9)
 
 
+def test_a_red_flag_under_review_is_said_first():
+    pr = project_return(P, state(phase=0, review_pending=True), TODAY)
+    assert pr.reasons[0].startswith("A red flag waits for a clinician's review")
+    assert pr.earliest == D(1, 6, 2027)  # the same walk as from scratch in P0
+
+
 def test_a_discharged_plan_has_no_projection():
     assert project_return(P, state(phase=6, banked=4, completed=True), TODAY) is None
 

@@ -90,6 +90,12 @@ def test_the_worked_plan(world, worked):
     assert "2 clean, 1 session that did not count, 1 regression" in " ".join(pr.reasons)
 
 
+def test_a_red_flag_under_review_is_read_from_the_plan(world, worked):
+    Plan.objects.filter(pk=worked.pk).update(review_pending=True)
+    pr = selectors.projected_returns([worked], TODAY)[worked.pk]
+    assert pr.reasons[0].startswith("A red flag waits for a clinician's review")
+
+
 def test_ids_work_as_well_as_rows_and_today_defaults_to_the_clinics_day(world, worked):
     assert selectors.projected_returns([worked.pk])[worked.pk].earliest == D(7, 1)
 
