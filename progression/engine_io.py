@@ -32,6 +32,24 @@ def engine_protocol(protocol: Protocol):
     return _engine_protocol(protocol.pk, protocol.slug, protocol.version, protocol.created_at)
 
 
+_LOADED: dict = {}
+
+
+def engine_protocol_loaded(protocol: Protocol):
+    """The engine's parsed protocol for a row whose definition is already loaded (a ``select_related``): no
+    query, so a selector reading many plans parses each protocol once and queries nothing more."""
+    key = (protocol.pk, protocol.slug, protocol.version, protocol.created_at)
+    parsed = _LOADED.get(key)
+    if parsed is None:
+        definition = definition_from_json(protocol.definition)
+        definition["slug"], definition["version"] = protocol.slug, protocol.version
+        parsed = engine.protocol_from_dict(definition)
+        if len(_LOADED) >= 64:
+            _LOADED.clear()
+        _LOADED[key] = parsed
+    return parsed
+
+
 def local_today(plan: Plan, now: datetime.datetime | None = None) -> datetime.date:
     """The athlete's local day: the organisation's time zone."""
     now = now or clock.now()

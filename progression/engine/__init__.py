@@ -10,7 +10,9 @@ Modules: ``protocol`` (``protocol_from_dict``; the section validators in
 ``sections``, ``rules``, ``criteria``; one validator, ``validation``, shared with
 ``scenarios``), ``model`` (the parsed protocol), ``checks/`` (the vocabulary),
 ``reasons`` (how a reason is written), ``fields`` (what the checks can read),
-``evaluate``, ``load``, ``prescription``, ``days``, ``types``.
+``evaluate``, ``load``, ``prescription``, ``days``, ``types``, ``projection`` (the projected return-to-sport
+date: ``project_return``; "return to sport" is the advance out of the clearance phase, see its docstring),
+``phase_sessions`` (which sessions count toward a phase's exit, how many it needs).
 
 The shape of a protocol
 -----------------------
@@ -220,6 +222,7 @@ from .prescription import (
     default_training_days,
     week_prescription,
 )
+from .projection import History, PlanState, Projection, banked_sessions, project_return, session_clean
 from .protocol import (
     MAX_NUMBER,
     RANGES,
@@ -264,6 +267,9 @@ __all__ = [
     "Outcome",
     "LATE_WARNING_RULES",
     "Phase",
+    "PlanState",
+    "History",
+    "Projection",
     "PrescriptionItem",
     "Protocol",
     "ProtocolError",
@@ -279,6 +285,7 @@ __all__ = [
     "StrengthReading",
     "TimeFloor",
     "WeekPrescription",
+    "banked_sessions",
     "daily_loads",
     "default_protocol_data",
     "default_training_days",
@@ -289,10 +296,12 @@ __all__ = [
     "jsonable",
     "load_default_protocol",
     "parse_scenario_document",
+    "project_return",
     "protocol_acwr",
     "protocol_from_dict",
     "protocol_to_dict",
     "run_scenarios",
+    "session_clean",
     "session_load",
     "time_floor",
     "time_floor_days",

@@ -4,7 +4,8 @@
 - `roster`: the clinician's roster, one row per athlete;
 - `week`: a plan's week prescription and the coach's week;
 - `charts`: a plan's series and thresholds for the charts, and its milestones;
-- `bench`: a scenario file replayed through a stored protocol.
+- `bench`: a scenario file replayed through a stored protocol;
+- `projection`: the projected return-to-sport date of many plans, in a constant number of queries.
 """
 from .bench import run_bench
 from .charts import PlanSeries, plan_milestones, plan_series
@@ -23,6 +24,7 @@ from .plans import (
     protocol_latest,
     protocol_list,
 )
+from .projection import projected_returns
 from .roster import ROSTER_ORDERINGS, roster, roster_row_facts
 from .week import next_training_day, plan_day, plan_week, week_rows
 
@@ -30,5 +32,5 @@ __all__ = [
     "ROSTER_ORDERINGS", "PlanSeries", "decision_get", "decision_latest", "decision_list", "next_training_day",
     "plan_day", "plan_get", "plan_latest_for_athlete", "plan_list", "plan_milestones", "plan_open_for_athlete", "plan_phase_track",
     "plan_series", "plan_week", "protocol_edit_base", "protocol_edit_slug", "protocol_get", "protocol_latest",
-    "protocol_list", "roster", "roster_row_facts", "run_bench", "week_rows",
+    "projected_returns", "protocol_list", "roster", "roster_row_facts", "run_bench", "week_rows",
 ]

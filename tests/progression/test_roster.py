@@ -5,6 +5,8 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from core import clock
 from progression import selectors, services
@@ -87,3 +89,28 @@ def test_the_roster_page_query_count_does_not_grow(world, clinic, client_for, ex
         response = client.get("/clinic/")
     assert response.status_code == 200
     assert "overdue" in response.content.decode()
+
+
+
+def _page_queries(client):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get("/clinic/")
+    assert response.status_code == 200
+    return response.content.decode(), len(ctx.captured_queries)
+
+
+def test_the_back_column_shows_each_plans_projection_in_constant_queries(world, clinic, client_for):
+    client = client_for(world.clinician)
+    page, few = _page_queries(client)
+    assert "<th>Back</th>" in page
+    # Calm: P0, clean sessions Thu 4, Sat 6, Mon 8 Jun (P0's 2 banked: its advance is due at once); P1-P5 from
+    # Wed 10 Jun over their default days: 10 sessions to go
+    (pr,) = selectors.projected_returns([clinic["calm"].injuries.get().plans.get()], TODAY).values()
+    assert pr.sessions_needed == 10 and pr.earliest.strftime("%a %-d %b") in page
+    assert page.count(">likely ") == 4
+    for i in range(30):
+        athlete, plan = _athlete(world, f"Back{i}")
+        _session(athlete, plan, 2, reported=bool(i % 2))
+    page, many = _page_queries(client)
+    assert page.count(">likely ") == 25  # one page of the roster
+    assert many == few, (few, many)

@@ -160,15 +160,16 @@ def _report_correction(request, log, existing):
 def progress(request):
     athlete = _me(request)
     plan = plan_selectors.plan_open_for_athlete(athlete=athlete)
-    decisions, chart, milestones = [], None, []
+    decisions, chart, milestones, projection = [], None, [], None
     if plan is not None:
+        projection = plan_selectors.projected_returns([plan], athlete.organisation.today()).get(plan.pk)
         decisions = list(plan_selectors.decision_list(user=request.user, plan_id=plan.pk)[:20])
         chart, milestones = athlete_chart(plan_selectors.plan_series(plan)), plan_selectors.plan_milestones(plan)
     logs = list(selectors.session_log_list(user=request.user, athlete_id=athlete.pk)[:30])
     return render(request, "me/progress.html", {
         "athlete": athlete, "plan": plan, "decision": decisions[0] if decisions else None, "decisions": decisions,
         "logs": logs, "track": plan_selectors.plan_phase_track(plan) if plan else None, "chart": chart,
-        "milestones": milestones,
+        "milestones": milestones, "projection": projection,
     })
 
 

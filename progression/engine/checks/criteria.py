@@ -62,11 +62,14 @@ class RecentSessions(CriterionCheck):
 
 
 class StintCount(CriterionCheck):
-    __slots__ = ("count", "key", "noun", "suffix", "message")
+    __slots__ = ("count", "key", "noun", "suffix", "message", "per_session")
 
     def __init__(self, code, title, source, value, *, field, at_least=None, key: str, words: dict):
         super().__init__(code, title, source, value)
         self.count = _counter(field, at_least)
+        # counts one per session at most (the sessions, a flag, a field at a level): the threshold is then also a
+        # number of sessions (the projection reads it); a sum (efforts) can be met in fewer sessions
+        self.per_session = field is None or at_least is not None or field.kind == "flag"
         self.key = key
         self.noun = words["noun"]
         self.suffix = words.get("suffix", "")

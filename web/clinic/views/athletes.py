@@ -64,9 +64,11 @@ def roster(request):
     today = athlete_selectors.today_for_user(user=request.user)
     organisation = athlete_selectors.home_organisation(user=request.user)
     status_labels = dict(Decision.Status.choices)
+    projections = plan_selectors.projected_returns([row.plan_id for row in page if row.plan_id], today)
     for row in page:
         row.decision_status_label = status_labels.get(row.decision_status, "")
         plan_selectors.roster_row_facts(row, today=today, tz=organisation.tz if organisation else None)
+        row.projection = projections.get(row.plan_id)
     return render(request, "clinic/roster.html", {
         "page": page, "teams": athlete_selectors.team_list(user=request.user),
         "team_id": str(team_id) if team_id is not None else None, "status": status,
@@ -78,8 +80,9 @@ def roster(request):
 def athlete_detail(request, pk):
     athlete = athlete_selectors.athlete_get(user=request.user, pk=pk)
     plan = plan_selectors.plan_latest_for_athlete(athlete=athlete)
-    history, charts, track, decisions = [], [], None, []
+    history, charts, track, decisions, projection = [], [], None, [], None
     if plan is not None:
+        projection = plan_selectors.projected_returns([plan], athlete.organisation.today()).get(plan.pk)
         charts = plan_charts(plan_selectors.plan_series(plan))
         track = plan_selectors.plan_phase_track(plan)
         decisions = list(plan_selectors.decision_list(user=request.user, plan_id=plan.pk).select_related("reviewed_by"))
@@ -102,6 +105,7 @@ def athlete_detail(request, pk):
         "can_manage": role == "clinician",
         "can_measure": role in ("clinician", "coach"),
         "track": track,
+        "projection": projection,
         "training_day_names": ", ".join(days[d] for d in athlete.training_days or ()),
     }
     return render(request, "clinic/athlete_detail.html", context)
