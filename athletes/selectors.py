@@ -96,7 +96,7 @@ def coaches_of(*, organisation) -> QuerySet:
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(
-        memberships__organisation=organisation, memberships__role=Role.COACH
+        memberships__organisation=organisation, memberships__role=Role.COACH, memberships__is_active=True
     )
 
 
@@ -104,7 +104,7 @@ def clinicians_of(*, organisation_id) -> QuerySet:
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(
-        memberships__organisation_id=organisation_id, memberships__role=Role.CLINICIAN
+        memberships__organisation_id=organisation_id, memberships__role=Role.CLINICIAN, memberships__is_active=True
     )
 
 
