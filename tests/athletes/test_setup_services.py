@@ -30,7 +30,7 @@ def test_a_team_is_created_and_renamed_with_an_audit_event_each(world):
 def test_a_duplicate_team_name_is_refused_in_plain_words(world, name):
     with pytest.raises(ValidationError) as exc:
         services.team_create(actor=world.clinician, organisation=world.org, name=name)
-    assert exc.value.message_dict["name"] == ["Northside already has a team called “%s”. Choose another name." % name.strip()]
+    assert exc.value.message_dict["name"] == [f"Northside already has a team called “{name.strip()}”. Choose another name."]
     with pytest.raises(ValidationError):
         services.team_rename(actor=world.clinician, team=world.other_team, name=name)
     assert Team.objects.filter(organisation=world.org).count() == 2
