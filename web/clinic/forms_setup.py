@@ -3,6 +3,13 @@ from django import forms
 
 from athletes import selectors as athlete_selectors
 from athletes.models import Team
+from core.filters import MAX_ID
+
+
+def _is_id(value) -> bool:
+    """A primary key the database can compare: a whole number 1 .. 2**63-1 (a bigger one overflows SQLite)."""
+    text = str(value)
+    return text.isascii() and text.isdecimal() and len(text) <= 19 and 1 <= int(text) <= MAX_ID
 
 
 class TeamForm(forms.Form):
@@ -23,6 +30,18 @@ class _CoachChoice(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj):
         return obj.get_full_name() or obj.get_username()
 
+    def _check_values(self, value):
+        if any(not _is_id(v) for v in value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super()._check_values(value)
+
+
+class _TeamChoice(forms.ModelChoiceField):
+    def to_python(self, value):
+        if value not in self.empty_values and not _is_id(value):
+            raise forms.ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
 
 class TeamCoachesForm(forms.Form):
     coaches = _CoachChoice(
@@ -39,7 +58,7 @@ class TeamCoachesForm(forms.Form):
 
 
 class AthleteMoveForm(forms.Form):
-    team = forms.ModelChoiceField(
+    team = _TeamChoice(
         queryset=None, required=False, empty_label="No team", label="Team",
         error_messages={"invalid_choice": "Choose one of your organisation's teams: an athlete cannot move to a "
                                           "team of another organisation."},

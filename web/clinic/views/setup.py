@@ -4,6 +4,7 @@ Every change goes through a service of athletes.services (checked, one transacti
 the organisation where they are a clinician (their first, if several); objects of another organisation are 404.
 """
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -117,12 +118,13 @@ def athlete_move(request, pk):
 
 def _membership_switch(request, pk, service, done):
     membership = athlete_selectors.setup_membership_get(user=request.user, pk=pk)
-    form = TeamForm()  # a holder for the service's errors
-    if run_service(form, service, actor=request.user, membership=membership) is not None:
-        messages.success(request, done.format(name=_name(membership.user), org=membership.organisation.name))
-    else:
-        for error in form.non_field_errors():
+    try:
+        service(actor=request.user, membership=membership)
+    except ValidationError as exc:
+        for error in exc.messages:
             messages.error(request, error)
+    else:
+        messages.success(request, done.format(name=_name(membership.user), org=membership.organisation.name))
     return redirect(_setup("members"))
 
 
