@@ -129,8 +129,9 @@ def setup_team_get(*, user, pk) -> Team:
         raise NotFound("No such team.") from None
 
 
-def setup_athlete_get(*, user, pk) -> Athlete:
-    """An athlete the user may move between teams (a clinician of the athlete's organisation)."""
+def managed_athlete_get(*, user, pk) -> Athlete:
+    """An athlete of an organisation where the user is a clinician (to move between teams, to read the audit
+    trail of); a coach who sees the athlete gets NotFound here."""
     try:
         return _managed(Athlete.objects.select_related("organisation", "team"), user).get(pk=pk)
     except (Athlete.DoesNotExist, ValueError, TypeError):
@@ -160,5 +161,5 @@ def setup_overview(*, organisation) -> dict:
 __all__ = [
     "athlete_list", "athlete_get", "athlete_for_user", "injury_list", "injury_get", "team_list", "team_get",
     "organisation_list", "managed_organisations", "coaches_of", "clinicians_of", "Membership",
-    "setup_team_get", "setup_athlete_get", "setup_membership_get", "setup_overview",
+    "setup_team_get", "managed_athlete_get", "setup_membership_get", "setup_overview",
 ]

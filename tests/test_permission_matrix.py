@@ -83,6 +83,8 @@ CASES = {
     "clinic:roster": Case(CLINICIAN_PAGE),
     "clinic:athlete_create": Case(CLINICIAN_PAGE),
     "clinic:athlete": Case(CARE_TEAM_OBJECT, kwargs=lambda o: {"pk": o["athlete"].pk}),
+    # The audit trail: the clinicians of the athlete's organisation only (the dual role coaches the athlete: 404).
+    "clinic:athlete_audit": Case(SETUP_OBJECT, kwargs=lambda o: {"pk": o["athlete"].pk}),
     "clinic:injury_create": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"athlete_pk": o["athlete"].pk}),
     "clinic:assessment_create": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"injury_pk": o["injury"].pk}),
     "clinic:plan_start": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"athlete_pk": o["athlete"].pk}),

@@ -1,13 +1,14 @@
 """The clinician's pages, under /clinic/."""
 from django.urls import path
 
-from .views import assessments, athletes, corrections, plans, protocols, setup
+from .views import assessments, athletes, audit, corrections, plans, protocols, setup
 
 app_name = "clinic"
 urlpatterns = [
     path("", athletes.roster, name="roster"),
     path("athletes/new/", athletes.athlete_create, name="athlete_create"),
     path("athletes/<int:pk>/", athletes.athlete_detail, name="athlete"),
+    path("athletes/<int:pk>/audit/", audit.athlete_audit, name="athlete_audit"),
     path("athletes/<int:athlete_pk>/injuries/new/", athletes.injury_create, name="injury_create"),
     path("injuries/<int:injury_pk>/assessments/new/", assessments.assessment_create, name="assessment_create"),
     path("athletes/<int:athlete_pk>/plan/new/", plans.plan_start, name="plan_start"),

@@ -103,7 +103,7 @@ def coach_invite(request):
 
 @role_required("clinician")
 def athlete_move(request, pk):
-    athlete = athlete_selectors.setup_athlete_get(user=request.user, pk=pk)
+    athlete = athlete_selectors.managed_athlete_get(user=request.user, pk=pk)
     form = AthleteMoveForm(request.POST or None, organisation=athlete.organisation, initial={"team": athlete.team})
     if request.method == "POST" and form.is_valid():
         team = form.cleaned_data["team"]
