@@ -159,7 +159,7 @@ def _plain(value) -> str:
 def _value(f, key, value, lookups, tz) -> str | None:
     if value is MISSING:
         return None
-    if key.endswith("_phase") and (isinstance(value, int) or (value is None and key == "to_phase")):
+    if (key == "phase" or key.endswith("_phase")) and (isinstance(value, int) or (value is None and key == "to_phase")):
         return _phase(value)
     if value is None or value == "" or value == []:
         return "—"
@@ -187,7 +187,7 @@ def _changes(event, lookups, tz) -> list[Change]:
             continue
         if b is not MISSING and a is not MISSING and b == a:
             continue
-        if b is MISSING and (a is None or a is False or a == "" or a == []) and not key.endswith("_phase"):
+        if b is MISSING and (a is None or a is False or a == "" or a == []) and not key.endswith("phase"):
             continue  # a new record's empty fields
         f = _fields(model).get(key)
         rows.append(Change(label=prefix + _label(f, key), before=_value(f, key, b, lookups, tz),
