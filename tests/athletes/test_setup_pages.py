@@ -138,3 +138,12 @@ def test_a_clinician_cannot_deactivate_themselves_from_the_page(world, client_fo
     response = client_for(world.clinician).post(f"/clinic/setup/members/{membership.pk}/deactivate/", follow=True)
     assert "You cannot deactivate your own membership" in response.content.decode()
     assert Membership.objects.get(pk=membership.pk).is_active
+
+
+def test_a_deactivated_coach_is_marked_on_the_teams_list(world, client_for):
+    membership = Membership.objects.get(user=world.coach, organisation=world.org)
+    client = client_for(world.clinician)
+    client.post(f"/clinic/setup/members/{membership.pk}/deactivate/")
+    html = client.get("/clinic/setup/").content.decode()
+    row = html.split(f'id="team-{world.team.pk}"', 1)[1].split("</tr>", 1)[0]
+    assert 'coach <span class="pill bad">deactivated</span>' in row

@@ -33,6 +33,9 @@ def setup(request):
         "teams": [], "members": [], "athletes": []}
     teams = data["teams"]
     members = data["members"]
+    inactive = {m.user_id for m in members if not m.is_active}
+    for team in teams:  # a deactivated coach stays on the team's list until a clinician changes its coaches
+        team.coach_rows = [(_name(c), c.pk in inactive) for c in team.coaches.all()]
     return render(request, "clinic/setup.html", {
         "organisation": organisation, "teams": teams, "athletes": data["athletes"],
         "members": members, "roles": dict(Role.choices),
