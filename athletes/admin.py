@@ -39,8 +39,8 @@ class OrganisationAdmin(AuditedAdminMixin, admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(AuditedAdminMixin, admin.ModelAdmin):
-    list_display = ("user", "organisation", "role", "created_at")
-    list_filter = ("role", "organisation")
+    list_display = ("user", "organisation", "role", "is_active", "created_at")
+    list_filter = ("role", "is_active", "organisation")
     search_fields = ("user__username", "user__email", "organisation__name")
     raw_id_fields = ("user",)
 

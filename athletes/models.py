@@ -80,6 +80,11 @@ class Membership(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=16, choices=Role.choices)
+    is_active = models.BooleanField(
+        "active", default=True,
+        help_text="Switched off by a clinician of the organisation: the user keeps the login but sees none of this "
+                  "organisation's data (core.access ignores the membership). The row and its audit trail stay.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

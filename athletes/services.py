@@ -6,6 +6,7 @@ import uuid
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
@@ -77,22 +78,74 @@ def user_create(*, actor, organisation: Organisation, role: str, username: str, 
     return user
 
 
+def _team_name(organisation: Organisation, name: str, *, exclude_pk=None) -> str:
+    """The team name, trimmed; refused when empty or when the organisation has a team of that name already."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": "Give the team a name."})
+    taken = Team.objects.filter(organisation=organisation, name__iexact=name)
+    if exclude_pk is not None:
+        taken = taken.exclude(pk=exclude_pk)
+    if taken.exists():
+        raise ValidationError({"name": f"{organisation.name} already has a team called “{name}”. Choose another name."})
+    return name
+
+
+def _coach_ids(organisation: Organisation, coaches) -> set:
+    """The ids of `coaches`, refused unless every one is an active coach of the organisation."""
+    coach_ids = set(
+        Membership.objects.filter(organisation=organisation, role=Role.COACH, is_active=True, user__in=coaches)
+        .values_list("user_id", flat=True)
+    )
+    if {c.pk for c in coaches} - coach_ids:
+        raise PermissionDenied("Only active coaches of this organisation can coach its teams.")
+    return coach_ids
+
+
 @transaction.atomic
 def team_create(*, actor, organisation: Organisation, name: str, coaches=()) -> Team:
     if actor is not None:
         _require_clinician(actor, organisation.pk)
-    team = Team(organisation=organisation, name=name)
+    coaches = list(coaches)
+    team = Team(organisation=organisation, name=_team_name(organisation, name))
     team.full_clean()
     team.save()
-    coach_ids = set(
-        Membership.objects.filter(organisation=organisation, role=Role.COACH, user__in=coaches).values_list("user_id", flat=True)
-    )
-    if {c.pk for c in coaches} - coach_ids:
-        raise PermissionDenied("Only coaches of this organisation can coach its teams.")
+    coach_ids = _coach_ids(organisation, coaches)
     team.coaches.set(coaches)
     for coach in coaches:
         forget_access(coach)
     audit_record(actor=actor, action="team.create", target=team, after={**snapshot(team), "coaches": sorted(coach_ids)})
+    return team
+
+
+@transaction.atomic
+def team_rename(*, actor, team: Team, name: str) -> Team:
+    _require_clinician(actor, team.organisation_id)
+    team = Team.objects.select_for_update().select_related("organisation").get(pk=team.pk)
+    before = snapshot(team, ["name"])
+    team.name = _team_name(team.organisation, name, exclude_pk=team.pk)
+    team.full_clean()
+    team.save(update_fields=["name"])
+    audit_record(actor=actor, action="team.rename", target=team, before=before, after=snapshot(team, ["name"]))
+    return team
+
+
+@transaction.atomic
+def team_coaches_set(*, actor, team: Team, coaches) -> Team:
+    """Who coaches the team: exactly `coaches` (active coaches of the team's organisation)."""
+    _require_clinician(actor, team.organisation_id)
+    team = Team.objects.select_for_update().select_related("organisation").get(pk=team.pk)
+    coaches = list(coaches)
+    coach_ids = _coach_ids(team.organisation, coaches)
+    before_ids = set(team.coaches.values_list("id", flat=True))
+    if before_ids == coach_ids:
+        return team
+    team.coaches.set(coaches)
+    User = get_user_model()
+    for user in User.objects.filter(pk__in=before_ids | coach_ids):
+        forget_access(user)
+    audit_record(actor=actor, action="team.coaches", target=team, before={"coaches": sorted(before_ids)},
+                 after={"coaches": sorted(coach_ids)})
     return team
 
 
@@ -105,12 +158,13 @@ def _login_usernames(email: str, organisation: Organisation):
     yield f"{organisation.slug[:60]}.athlete-{uuid.uuid4().hex[:12]}"
 
 
-def _athlete_login(*, organisation: Organisation, email: str, athlete: Athlete):
-    """A new login for an athlete of `organisation`, never another organisation's.
+def _new_login(*, organisation: Organisation, email: str, role: str, first_name: str, last_name: str,
+               field: str = "login_email"):
+    """A new login with a membership of `organisation` in `role`, never another organisation's login.
 
     An email with a login in this organisation is refused (the clinician can see their own organisation). An
     email with a login only in another organisation gets a login of its own here, under another login name, so
-    the answer is exactly that for a new email: nothing says the email exists elsewhere, and this athlete is never
+    the answer is exactly that for a new email: nothing says the email exists elsewhere, and this person is never
     linked to the other organisation's login. Concurrent adds of one email: the first wins, the others get a
     Conflict (409), never an IntegrityError.
     """
@@ -119,7 +173,9 @@ def _athlete_login(*, organisation: Organisation, email: str, athlete: Athlete):
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     in_this_organisation = User.objects.filter(
         Q(username__iexact=email) | Q(email__iexact=email), memberships__organisation=organisation)
-    taken = ValidationError({"login_email": "This email already has a login. Use another, or leave it empty."})
+    message = ("This email already has a login. Use another, or leave it empty." if field == "login_email" else
+               f"This email is already a member of {organisation.name}.")
+    taken = ValidationError({field: message})
     if in_this_organisation.exists():
         raise taken
     for username in _login_usernames(email, organisation):
@@ -129,14 +185,19 @@ def _athlete_login(*, organisation: Organisation, email: str, athlete: Athlete):
             continue
         try:
             with transaction.atomic():
-                return user_create(actor=None, organisation=organisation, role=Role.ATHLETE, username=username,
-                                   password=None, email=email, first_name=athlete.first_name,
-                                   last_name=athlete.last_name)
+                return user_create(actor=None, organisation=organisation, role=role, username=username,
+                                   password=None, email=email, first_name=first_name, last_name=last_name)
         except IntegrityError:
             if in_this_organisation.exists():
-                raise Conflict("This email was given a login a moment ago, by another request. Reload the roster: "
-                               "the athlete is probably there already.") from None
+                raise Conflict("This email was given a login a moment ago, by another request. Reload the page: "
+                               "the person is probably there already.") from None
     raise Conflict("Could not set up a login for this email just now. Try again in a moment.")
+
+
+def _athlete_login(*, organisation: Organisation, email: str, athlete: Athlete):
+    """A new login for an athlete of `organisation` (see `_new_login`)."""
+    return _new_login(organisation=organisation, email=email, role=Role.ATHLETE, first_name=athlete.first_name,
+                      last_name=athlete.last_name)
 
 
 @transaction.atomic
@@ -189,3 +250,67 @@ def injury_create(*, actor, athlete: Athlete, **fields) -> Injury:
     injury.save()
     audit_record(actor=actor, action="injury.create", target=injury, after=snapshot(injury))
     return injury
+
+
+@transaction.atomic
+def coach_invite(*, actor, organisation: Organisation, email: str, first_name: str = "", last_name: str = ""):
+    """A coach's login in `organisation`, emailed a set-password link (the athletes' invitation, for a coach)."""
+    _require_clinician(actor, organisation.pk)
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError({"email": "Enter an email address such as coach@example.org."}) from None
+    user = _new_login(organisation=organisation, email=email, role=Role.COACH, first_name=first_name.strip(),
+                      last_name=last_name.strip(), field="email")
+    membership = Membership.objects.get(user=user, organisation=organisation)
+    enqueue("athletes.send_invite", {"user_id": user.pk, "clinic": organisation.name, "role": Role.COACH},
+            dedupe_key=f"invite:{user.pk}")
+    audit_record(actor=actor, action="coach.invite", target=membership,
+                 after={"email": email, "first_name": user.first_name, "last_name": user.last_name,
+                        "role": Role.COACH})
+    return user
+
+
+@transaction.atomic
+def athlete_move(*, actor, athlete: Athlete, team: Team | None) -> Athlete:
+    """Put the athlete in `team` (None: no team). A team of another organisation is refused."""
+    _require_clinician(actor, athlete.organisation_id)
+    if team is not None and team.organisation_id != athlete.organisation_id:
+        raise ValidationError({"team": "This team belongs to another organisation: an athlete can only move "
+                                       "between the teams of their own organisation."})
+    athlete = Athlete.objects.select_for_update().get(pk=athlete.pk)
+    before = snapshot(athlete, ["team"])
+    if athlete.team_id == (team.pk if team else None):
+        return athlete
+    athlete.team = team
+    athlete.save(update_fields=["team", "updated_at"])
+    audit_record(actor=actor, action="athlete.move", target=athlete, before=before, after=snapshot(athlete, ["team"]))
+    return athlete
+
+
+def _membership_set_active(*, actor, membership: Membership, active: bool) -> Membership:
+    _require_clinician(actor, membership.organisation_id)
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if not active and membership.user_id == getattr(actor, "pk", None):
+        raise ValidationError("You cannot deactivate your own membership: ask another clinician of the organisation.")
+    if membership.is_active == active:
+        return membership
+    before = snapshot(membership, ["is_active"])
+    membership.is_active = active
+    membership.save(update_fields=["is_active"])
+    forget_access(membership.user)
+    audit_record(actor=actor, action="membership.activate" if active else "membership.deactivate",
+                 target=membership, before=before, after=snapshot(membership, ["is_active"]))
+    return membership
+
+
+@transaction.atomic
+def membership_deactivate(*, actor, membership: Membership) -> Membership:
+    """Switch a membership off: the user keeps the login but no longer sees this organisation's data."""
+    return _membership_set_active(actor=actor, membership=membership, active=False)
+
+
+@transaction.atomic
+def membership_reactivate(*, actor, membership: Membership) -> Membership:
+    return _membership_set_active(actor=actor, membership=membership, active=True)

@@ -12,13 +12,16 @@ from core.notifications import absolute_url, send_templated_email
 
 @outbox.handler("athletes.send_invite")
 def send_invite(payload: dict) -> None:
-    """Email a new phone login its set-password link. The link works once (Django's reset token)."""
+    """Email a new login its set-password link (an athlete's phone login, or a coach's with `role: coach`). The
+    link works once (Django's reset token)."""
     user = get_user_model().objects.filter(pk=payload["user_id"]).first()
     if user is None or not user.email:
         return
     path = reverse("password_reset_confirm", kwargs={
         "uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)})
-    send_templated_email(template="email/invite", subject="Your login for your rehab plan", to=[user.email],
+    coach = payload.get("role") == "coach"
+    send_templated_email(template="email/invite_coach" if coach else "email/invite",
+                         subject="Your coach's login" if coach else "Your login for your rehab plan", to=[user.email],
                          context={"user": user, "link": absolute_url(path), "username": user.get_username(),
                                   "clinic": payload.get("clinic", "")})
 
@@ -31,7 +34,7 @@ def clinicians_of_organisations(organisation_ids) -> list:
 
     return list(get_user_model().objects.filter(
         is_active=True, memberships__role=Role.CLINICIAN, memberships__organisation_id__in=list(organisation_ids),
-        memberships__organisation__is_active=True,
+        memberships__organisation__is_active=True, memberships__is_active=True,
     ).distinct())
 
 

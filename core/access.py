@@ -75,8 +75,10 @@ def access_for(user) -> Access:
     # Memberships and coached teams are read through the user's reverse relations (athletes' Membership.user and
     # Team.coaches), so core imports no domain app. Role values are those of athletes.models.Role.
     roles = {CLINICIAN: set(), COACH: set(), ATHLETE: set()}
-    # An inactive organisation (switched off instead of deleted) gives its members no access at all.
-    for org_id, role in user.memberships.filter(organisation__is_active=True).values_list("organisation_id", "role"):
+    # An inactive organisation (switched off instead of deleted) gives its members no access at all, and a
+    # deactivated membership (Membership.is_active, switched off on the clinic's set-up page) none to that one.
+    for org_id, role in user.memberships.filter(is_active=True, organisation__is_active=True).values_list(
+            "organisation_id", "role"):
         roles[role].add(org_id)
     team_ids = frozenset(
         user.coached_teams.filter(organisation_id__in=roles[COACH]).values_list("id", flat=True)

@@ -181,7 +181,7 @@ def _alert_failed(message: OutboxMessage) -> None:
 
 HANDLER_DESCRIPTIONS = {
     "core.send_notification_email": "an alert email",
-    "athletes.send_invite": "an athlete's login invitation",
+    "athletes.send_invite": "a login invitation (athlete or coach)",
     "sessions.send_morning_reminder": "a next-morning reminder",
     "progression.send_weekly_prescription": "a coach's weekly prescription",
     "progression.nightly_fan_out": "the nightly re-evaluation",

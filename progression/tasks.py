@@ -69,6 +69,7 @@ def escalate_overdue_signoffs(*, now: datetime.datetime) -> int:
         recipients = {plan.clinician_id: plan.clinician}
         clinicians = get_user_model().objects.filter(
             is_active=True, memberships__organisation_id=athlete.organisation_id, memberships__role=Role.CLINICIAN,
+            memberships__is_active=True,
         )
         recipients.update({u.pk: u for u in clinicians})
         hours = int((now - decision.created_at).total_seconds() // 3600)
@@ -102,7 +103,7 @@ def _coaches(organisation):
     return (
         get_user_model().objects.filter(
             is_active=True, memberships__organisation=organisation, memberships__role=Role.COACH,
-            coached_teams__organisation=organisation,
+            memberships__is_active=True, coached_teams__organisation=organisation,
         ).exclude(email="").distinct().order_by("pk")
     )
 
@@ -138,7 +139,8 @@ def send_weekly_prescription(payload: dict) -> None:
     organisation = Organisation.objects.filter(pk=payload["organisation_id"]).first()
     if coach is None or organisation is None or not coach.email:
         return
-    if not Membership.objects.filter(user=coach, organisation=organisation, role=Role.COACH).exists():
+    if not Membership.objects.filter(user=coach, organisation=organisation, role=Role.COACH,
+                                     is_active=True).exists():
         return
     year, week = int(payload["iso_year"]), int(payload["iso_week"])
     rows = coach_week_rows(coach=coach, organisation=organisation, iso_year=year, iso_week=week)

@@ -45,6 +45,8 @@ ATHLETE_PAGE = expect(athlete=200, other_athlete=200, clinician=403, other_clini
 ATHLETE_OBJECT = expect(athlete=200, other_athlete=404, clinician=403, other_clinician=403)
 ANY_LOGGED_IN = expect(athlete=200, other_athlete=200, coach=200, other_coach=200)
 PUBLIC = {role: 200 for role in ROLES}
+SETUP_OBJECT = expect(other_clinician=404, dual=404)
+SETUP_WRITE = expect(clinician=302, other_clinician=404, dual=404)
 
 
 @dataclass
@@ -81,6 +83,8 @@ CASES = {
     "clinic:roster": Case(CLINICIAN_PAGE),
     "clinic:athlete_create": Case(CLINICIAN_PAGE),
     "clinic:athlete": Case(CARE_TEAM_OBJECT, kwargs=lambda o: {"pk": o["athlete"].pk}),
+    # The audit trail: the clinicians of the athlete's organisation only (the dual role coaches the athlete: 404).
+    "clinic:athlete_audit": Case(SETUP_OBJECT, kwargs=lambda o: {"pk": o["athlete"].pk}),
     "clinic:injury_create": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"athlete_pk": o["athlete"].pk}),
     "clinic:assessment_create": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"injury_pk": o["injury"].pk}),
     "clinic:plan_start": Case(CLINICIAN_OBJECT, kwargs=lambda o: {"athlete_pk": o["athlete"].pk}),
@@ -106,6 +110,18 @@ CASES = {
     "clinic:protocol_detail": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
     "clinic:protocol_edit": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
     "clinic:protocol_bench": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
+    # The clinic's set-up (issue 12 point 8): each clinician sets up their own organisation; another organisation's
+    # team, athlete or member is 404 for its clinicians (and for the dual role, a coach here, not a clinician).
+    "clinic:setup": Case(CLINICIAN_PAGE),
+    "clinic:setup_team_create": Case(CLINICIAN_PAGE),
+    "clinic:setup_coach_invite": Case(CLINICIAN_PAGE),
+    "clinic:setup_team_rename": Case(SETUP_OBJECT, kwargs=lambda o: {"pk": o["world"].team.pk}),
+    "clinic:setup_team_coaches": Case(SETUP_OBJECT, kwargs=lambda o: {"pk": o["world"].team.pk}),
+    "clinic:setup_athlete_move": Case(SETUP_OBJECT, kwargs=lambda o: {"pk": o["athlete"].pk}),
+    "clinic:setup_membership_deactivate": Case(SETUP_WRITE, method="post",
+                                               kwargs=lambda o: {"pk": o["coach_membership"].pk}),
+    "clinic:setup_membership_reactivate": Case(SETUP_WRITE, method="post",
+                                               kwargs=lambda o: {"pk": o["former_membership"].pk}),
     "coach:week": Case(expect(coach=200, other_coach=200)),
     "coach:week_export": Case(expect(coach=200, other_coach=200), kwargs=lambda o: {"fmt": "csv"}),
     "coach:rate": Case(CARE_TEAM_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
@@ -193,6 +209,16 @@ POST_CASES = {
     "clinic:assessment_correct": Case(CLINICIAN_WRITE, method="post", kwargs=lambda o: {"pk": o["assessment"].pk},
                                            data=lambda o: {"assessed_on": str(o["assessment"].assessed_on),
                                                            "pain_palpation": 3, "reason": "typed 1 for 3"}),
+    "clinic:setup_team_create": Case(expect(clinician=302, other_clinician=302), method="post",
+                                     data=lambda o: {"name": "Under-21s"}),
+    "clinic:setup_coach_invite": Case(expect(clinician=302, other_clinician=302), method="post",
+                                      data=lambda o: {"email": "new.coach@example.org", "first_name": "New"}),
+    "clinic:setup_team_rename": Case(SETUP_WRITE, method="post", kwargs=lambda o: {"pk": o["world"].team.pk},
+                                     data=lambda o: {"name": "First team"}),
+    "clinic:setup_team_coaches": Case(SETUP_WRITE, method="post", kwargs=lambda o: {"pk": o["world"].team.pk},
+                                      data=lambda o: {"coaches": [o["world"].coach.pk, o["world"].other_coach.pk]}),
+    "clinic:setup_athlete_move": Case(SETUP_WRITE, method="post", kwargs=lambda o: {"pk": o["athlete"].pk},
+                                      data=lambda o: {"team": o["world"].other_team.pk}),
     "coach:measure": Case(expect(coach=302, other_coach=404, clinician=302, other_clinician=404, dual=302),
                           method="post", kwargs=lambda o: {"pk": o["session"].pk},
                           data=lambda o: {"peak_speed": "88", "peak_speed_unit": "pct", "efforts_95": 1}),
@@ -268,9 +294,14 @@ def make_objects(world) -> dict:
     report = SymptomReport.objects.create(session_log=reported, soreness_24h=1)
     assessment = Assessment.objects.create(injury=world.injury, clinician=world.clinician, pain_palpation=1,
                                            plan=plan)
+    coach_membership = Membership.objects.get(user=world.coach, organisation=world.org)
+    # A coach whose membership was switched off: the set-up page's "Reactivate" has something to do.
+    former_membership = Membership.objects.create(user=UserFactory(username="former"), organisation=world.org,
+                                                  role="coach", is_active=False)
     return {"world": world, "athlete": world.athlete, "injury": world.injury, "plan": plan, "session": session,
             "decision": decision, "protocol": protocol, "rating": rating, "report": report, "assessment": assessment,
-            "dual": dual, "spare_injury": spare_injury}
+            "dual": dual, "spare_injury": spare_injury, "coach_membership": coach_membership,
+            "former_membership": former_membership}
 
 
 ROWS = {**{(name, "get" if CASES[name].method == "get" else "post"): CASES[name] for name in CASES},

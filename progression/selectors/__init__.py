@@ -6,7 +6,9 @@
 - `charts`: a plan's series and thresholds for the charts, and its milestones;
 - `bench`: a scenario file replayed through a stored protocol;
 - `projection`: the projected return-to-sport date of many plans, in a constant number of queries.
+- `audit`: an athlete's audit trail, for the clinicians of the organisation.
 """
+from .audit import AUDIT_KINDS, audit_lookups, audit_trail
 from .bench import run_bench
 from .charts import PlanSeries, plan_milestones, plan_series
 from .plans import (
@@ -29,6 +31,7 @@ from .roster import ROSTER_ORDERINGS, roster, roster_row_facts
 from .week import next_training_day, plan_day, plan_week, week_rows
 
 __all__ = [
+    "AUDIT_KINDS", "audit_lookups", "audit_trail",
     "ROSTER_ORDERINGS", "PlanSeries", "decision_get", "decision_latest", "decision_list", "next_training_day",
     "plan_day", "plan_get", "plan_latest_for_athlete", "plan_list", "plan_milestones", "plan_open_for_athlete", "plan_phase_track",
     "plan_series", "plan_week", "protocol_edit_base", "protocol_edit_slug", "protocol_get", "protocol_latest",

@@ -1,13 +1,14 @@
 """The clinician's pages, under /clinic/."""
 from django.urls import path
 
-from .views import assessments, athletes, corrections, plans, protocols
+from .views import assessments, athletes, audit, corrections, plans, protocols, setup
 
 app_name = "clinic"
 urlpatterns = [
     path("", athletes.roster, name="roster"),
     path("athletes/new/", athletes.athlete_create, name="athlete_create"),
     path("athletes/<int:pk>/", athletes.athlete_detail, name="athlete"),
+    path("athletes/<int:pk>/audit/", audit.athlete_audit, name="athlete_audit"),
     path("athletes/<int:athlete_pk>/injuries/new/", athletes.injury_create, name="injury_create"),
     path("injuries/<int:injury_pk>/assessments/new/", assessments.assessment_create, name="assessment_create"),
     path("athletes/<int:athlete_pk>/plan/new/", plans.plan_start, name="plan_start"),
@@ -22,6 +23,14 @@ urlpatterns = [
     path("reports/<int:pk>/void/", corrections.report_void, name="report_void"),
     path("assessments/<int:pk>/correct/", corrections.assessment_correct, name="assessment_correct"),
     path("assessments/<int:pk>/void/", corrections.assessment_void, name="assessment_void"),
+    path("setup/", setup.setup, name="setup"),
+    path("setup/teams/new/", setup.team_create, name="setup_team_create"),
+    path("setup/teams/<int:pk>/rename/", setup.team_rename, name="setup_team_rename"),
+    path("setup/teams/<int:pk>/coaches/", setup.team_coaches, name="setup_team_coaches"),
+    path("setup/coaches/invite/", setup.coach_invite, name="setup_coach_invite"),
+    path("setup/athletes/<int:pk>/team/", setup.athlete_move, name="setup_athlete_move"),
+    path("setup/members/<int:pk>/deactivate/", setup.membership_deactivate, name="setup_membership_deactivate"),
+    path("setup/members/<int:pk>/reactivate/", setup.membership_reactivate, name="setup_membership_reactivate"),
     path("protocols/", protocols.protocol_list, name="protocols"),
     path("protocols/<int:pk>/", protocols.protocol_detail, name="protocol_detail"),
     path("protocols/<int:pk>/edit/", protocols.protocol_edit, name="protocol_edit"),
