@@ -124,6 +124,7 @@ CASES = {
     "me:stop": Case(ATHLETE_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
     "me:report": Case(ATHLETE_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
     "me:edit_session": Case(ATHLETE_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
+    "me:service_worker": Case(PUBLIC),
     "api_token": Case(CLINICIAN_PAGE),
     "account": Case(ANY_LOGGED_IN),
     "logout_everywhere": Case(expect(athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302,

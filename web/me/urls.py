@@ -12,4 +12,5 @@ urlpatterns = [
     path("sessions/<int:pk>/morning/", views.report, name="report"),
     path("progress/", views.progress, name="progress"),
     path("warning-signs/", views.warning_signs, name="warning_signs"),
+    path("sw.js", views.service_worker, name="service_worker"),
 ]

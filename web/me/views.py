@@ -1,7 +1,16 @@
-"""The athlete's phone pages: today, log a session, next-morning report, progress, warning signs, corrections."""
+"""The athlete's phone pages: today, log a session, next-morning report, progress, warning signs, corrections,
+and the service worker that keeps them on the phone."""
+import hashlib
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from athletes.selectors import athlete_for_user
 from core import clock
@@ -175,3 +184,25 @@ def progress(request):
 @role_required("athlete")
 def warning_signs(request):
     return render(request, "me/warning_signs.html", {})
+
+
+# The pages the service worker keeps at install (the others are kept as the athlete opens them), and the static
+# files every page needs (the stylesheet first: the offline fallback page links it).
+OFFLINE_PAGES = ("me:today", "me:progress", "me:warning_signs")
+OFFLINE_STATIC = ("css/app.css", "js/app.js", "js/offline.js", "img/icon.svg", "img/icon-192.png",
+                  "manifest.webmanifest")
+
+
+@require_GET
+def service_worker(request):
+    """/me/sw.js: the service worker, served under /me/ so that its scope is the athlete's pages. Code only (no
+    data), so it answers without a login: the browser checks it for updates after a logout too."""
+    pages = [reverse(name) for name in OFFLINE_PAGES] + [reverse("me:log") + "?another=1"]
+    body = render_to_string("me/sw.js", {"pages": json.dumps(pages),
+                                         "static_files": json.dumps([static(path) for path in OFFLINE_STATIC])})
+    # A new version whenever the script or a static file name changes: the old static cache is dropped.
+    version = hashlib.sha256(body.encode()).hexdigest()[:12]
+    response = HttpResponse(body.replace("__VERSION__", version), content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/me/"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
