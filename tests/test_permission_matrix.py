@@ -125,6 +125,9 @@ CASES = {
     "me:report": Case(ATHLETE_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
     "me:edit_session": Case(ATHLETE_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
     "me:service_worker": Case(PUBLIC),
+    "me:export": Case(ATHLETE_PAGE),
+    "clinic:athlete_export": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["athlete"].pk}),
+    "clinic:athlete_anonymise": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["athlete"].pk}),
     "api_token": Case(CLINICIAN_PAGE),
     "account": Case(ANY_LOGGED_IN),
     "logout_everywhere": Case(expect(athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302,
@@ -154,6 +157,8 @@ CLINICIAN_WRITE = expect(clinician=302, other_clinician=404, dual=403)
 ALL_POST = dict(anon=302, athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302,
                 other_clinician=302, dual=302)
 POST_CASES = {
+    "clinic:athlete_anonymise": Case(CLINICIAN_WRITE, method="post", kwargs=lambda o: {"pk": o["athlete"].pk},
+                                     data=lambda o: {"confirm": "on"}),
     "clinic:athlete_create": Case(expect(clinician=302, other_clinician=302), method="post",
                             data=lambda o: {"first_name": "New", "last_name": "Athlete"}),
     "clinic:injury_create": Case(post_redirect(), method="post", kwargs=lambda o: {"athlete_pk": o["athlete"].pk},

@@ -16,6 +16,7 @@ from athletes.selectors import athlete_for_user
 from core import clock
 from progression import evidence
 from progression import selectors as plan_selectors
+from progression import services as plan_services
 from sessions import selectors
 from sessions.services import (
     report_is_open,
@@ -25,6 +26,7 @@ from sessions.services import (
 )
 
 from ..charts import athlete_chart
+from ..export_files import export_extra_files, zip_download
 from ..forms import ReportCorrectionForm, SessionCorrectionForm
 from ..pages import query_int, role_required, run_service
 from .forms import SessionLogForm, SymptomReportForm
@@ -179,6 +181,16 @@ def progress(request):
         "logs": logs, "track": plan_selectors.plan_phase_track(plan) if plan else None, "chart": chart,
         "milestones": milestones,
     })
+
+
+@role_required("athlete")
+@require_GET
+def export(request):
+    """The athlete's own data, everything the app holds about them, as a zip (from the progress page; audited)."""
+    athlete = _me(request)
+    data = plan_services.athlete_export_build(actor=request.user, athlete=athlete,
+                                              extra_files=export_extra_files(athlete))
+    return zip_download(data, plan_services.export_filename(athlete, _today(athlete)))
 
 
 @role_required("athlete")
