@@ -126,6 +126,7 @@ CASES = {
     "me:edit_session": Case(ATHLETE_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
     "me:service_worker": Case(PUBLIC),
     "me:export": Case(ATHLETE_PAGE),
+    "clinic:clearance_report": Case(CARE_TEAM_OBJECT, kwargs=lambda o: {"pk": o["report_decision"].pk}),
     "clinic:athlete_export": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["athlete"].pk}),
     "clinic:athlete_anonymise": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["athlete"].pk}),
     "api_token": Case(CLINICIAN_PAGE),
@@ -274,7 +275,24 @@ def make_objects(world) -> dict:
     report = SymptomReport.objects.create(session_log=reported, soreness_24h=1)
     assessment = Assessment.objects.create(injury=world.injury, clinician=world.clinician, pain_palpation=1,
                                            plan=plan)
+    # A signed-off clearance with its stored report (the PDF's bytes do not matter here).
+    from progression.models import ClearanceReport
+
+    # On a plan of its own (an earlier injury, discharged): the plan above keeps its one decision, the newest.
+    old_plan = Plan.objects.create(injury=InjuryFactory(athlete=world.athlete, side="left", date_of_injury=_today()
+                                                        - datetime.timedelta(days=400)),
+                                   protocol=protocol, clinician=world.clinician, status="completed",
+                                   completed_on=_today() - datetime.timedelta(days=300))
+    report_decision = Decision.objects.create(
+        plan=old_plan, trigger="session_log", protocol_slug=protocol.slug, protocol_version=1, decided_on=_today(),
+        inputs={}, reasons=[], decided_by_rule="exit", outcome="advance", from_phase=5, to_phase=6,
+        status="signed_off", reviewed_by=world.clinician,
+    )
+    clearance = ClearanceReport(decision=report_decision, kind="clearance")
+    clearance.file.save("matrix.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
+    clearance.save()
     return {"world": world, "athlete": world.athlete, "injury": world.injury, "plan": plan, "session": session,
+            "report_decision": report_decision,
             "decision": decision, "protocol": protocol, "rating": rating, "report": report, "assessment": assessment,
             "dual": dual, "spare_injury": spare_injury}
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("decisions/<int:pk>/sign-off/", plans.decision_sign_off, name="decision_sign_off"),
     path("decisions/<int:pk>/reject/", plans.decision_reject, name="decision_reject"),
     path("decisions/<int:pk>/override/", plans.decision_override, name="decision_override"),
+    path("decisions/<int:pk>/clearance-report.pdf", plans.clearance_report, name="clearance_report"),
     path("sessions/<int:pk>/correct/", corrections.session_correct, name="session_correct"),
     path("sessions/<int:pk>/void/", corrections.session_void, name="session_void"),
     path("reports/<int:pk>/correct/", corrections.report_correct, name="report_correct"),

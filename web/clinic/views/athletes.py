@@ -87,7 +87,7 @@ def athlete_detail(request, pk):
     if plan is not None:
         charts = plan_charts(plan_selectors.plan_series(plan))
         track = plan_selectors.plan_phase_track(plan)
-        decisions = list(plan_selectors.decision_list(user=request.user, plan_id=plan.pk).select_related("reviewed_by"))
+        decisions = list(plan_selectors.decision_list(user=request.user, plan_id=plan.pk).select_related("reviewed_by", "clearance_report"))
         history = group_decisions(decisions, {ph["number"]: ph["name"] for ph in track["phases"]})
     standing = Prefetch("technique_ratings", to_attr="standing_ratings",
                         queryset=TechniqueRating.objects.filter(voided_at__isnull=True).select_related("rated_by")
