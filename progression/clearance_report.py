@@ -175,8 +175,8 @@ class _Report(FPDF):
         self.cell(0, 6, _latin(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.set_font("Helvetica", size=8.5)
 
-    def para(self, text: str, size: float = 8.5, style: str = ""):
-        self.set_font("Helvetica", style, size)
+    def para(self, text: str, size: float = 8.5, emphasis: str = ""):
+        self.set_font("Helvetica", emphasis, size)
         self.multi_cell(0, 4.2, _latin(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def grid(self, header, rows, widths, size=7.5):
@@ -229,7 +229,7 @@ def render_pdf(facts: dict) -> tuple[bytes, int]:
     if discharge and facts["discharge_date"]:
         pdf.para(f"Discharged on {facts['discharge_date']:%d %b %Y}: "
                  f"{(facts['discharge_date'] - facts['date_of_injury']).days} days after the injury.")
-    pdf.para(f"Source: {TYPICAL_RETURN_SOURCE}", size=7.5, style="I")
+    pdf.para(f"Source: {TYPICAL_RETURN_SOURCE}", size=7.5, emphasis="I")
     for warning in facts["warnings"]:
         pdf.para(f"Warning noted at the decision: {warning}", size=8)
 
@@ -266,7 +266,7 @@ def render_pdf(facts: dict) -> tuple[bytes, int]:
     pdf.para(f"{'Discharge' if discharge else 'Clearance'} signed off by {facts['signed_by']}"
              + (f" on {signed:%d %b %Y at %H:%M} ({signed.tzname()})." if signed else "."))
     pdf.para(f"Report made {facts['made_at']:%d %b %Y %H:%M} from the decision's stored reasons and the plan's "
-             "records.", size=7.5, style="I")
+             "records.", size=7.5, emphasis="I")
     data = bytes(pdf.output())
     return data, pdf.page_no()
 
