@@ -279,7 +279,7 @@ def clearance_report_pdf(decision: Decision) -> tuple[bytes, int]:
 def clearance_report_create(*, decision_id: int) -> ClearanceReport | None:
     """Make and store the report of a signed-off clearance or discharge (once: a second call returns the first).
     The system's write (the outbox handler), audited with no actor."""
-    decision = (Decision.objects.select_for_update().select_related("plan__injury__athlete__organisation",
+    decision = (Decision.objects.select_for_update(of=("self",)).select_related("plan__injury__athlete__organisation",
                                                                      "plan__protocol", "reviewed_by")
                 .filter(pk=decision_id).first())
     if decision is None or decision.status != Decision.Status.SIGNED_OFF:
