@@ -158,6 +158,10 @@ class Athlete(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    anonymised_at = models.DateTimeField(
+        null=True, blank=True, editable=False,
+        help_text="When a clinician anonymised the athlete: names, contact details and free text replaced, login removed.",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]

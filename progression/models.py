@@ -252,3 +252,35 @@ class PlanNote(models.Model):
     @property
     def audit_organisation(self):
         return self.plan.injury.athlete.organisation
+
+
+def clearance_report_path(instance, filename: str) -> str:
+    """Health data: under MEDIA_ROOT, never served as /media/ (downloaded through clinic:clearance_report)."""
+    return f"clearance-reports/{instance.decision.plan_id}/{instance.decision_id}-{instance.kind}.pdf"
+
+
+class ClearanceReport(models.Model):
+    """The return-to-sport clearance report (a PDF) of a signed-off clearance or discharge, stored with its decision.
+
+    Made by the outbox after the sign-off commits (progression/clearance_report.py), so a sign-off never fails
+    because of the PDF."""
+
+    class Kind(models.TextChoices):
+        CLEARANCE = "clearance", "Return-to-sport clearance"
+        DISCHARGE = "discharge", "Discharge"
+
+    decision = models.OneToOneField(Decision, on_delete=models.CASCADE, related_name="clearance_report")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    file = models.FileField(upload_to=clearance_report_path, max_length=200)
+    pages = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} report for decision {self.decision_id}"
+
+    @property
+    def audit_organisation(self):
+        return self.decision.plan.injury.athlete.organisation

@@ -23,6 +23,7 @@ from core.notifications import absolute_url, notify, send_templated_email
 from core.tasks import task_now
 
 from . import exports
+from .clearance_report import clearance_report_create
 from .models import Decision, Plan
 from .selectors import week_rows
 
@@ -229,3 +230,9 @@ def reevaluate_plans(plan_ids: list[int], now=None) -> dict:
 def _organisation_message_failed(payload: dict):
 
     return clinicians_of_organisations([payload.get("organisation_id")])
+
+
+@outbox.handler("progression.clearance_report")
+def make_clearance_report(payload: dict) -> None:
+    """The PDF of a signed-off clearance or discharge, stored with its decision (once)."""
+    clearance_report_create(decision_id=int(payload["decision_id"]))

@@ -140,6 +140,11 @@ CASES = {
     "me:stop": Case(ATHLETE_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
     "me:report": Case(ATHLETE_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
     "me:edit_session": Case(ATHLETE_OBJECT, kwargs=lambda o: {"pk": o["session"].pk}),
+    "me:service_worker": Case(PUBLIC),
+    "me:export": Case(ATHLETE_PAGE),
+    "clinic:clearance_report": Case(CARE_TEAM_OBJECT, kwargs=lambda o: {"pk": o["report_decision"].pk}),
+    "clinic:athlete_export": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["athlete"].pk}),
+    "clinic:athlete_anonymise": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["athlete"].pk}),
     "api_token": Case(CLINICIAN_PAGE),
     "account": Case(ANY_LOGGED_IN),
     "logout_everywhere": Case(expect(athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302,
@@ -169,6 +174,8 @@ CLINICIAN_WRITE = expect(clinician=302, other_clinician=404, dual=403)
 ALL_POST = dict(anon=302, athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302,
                 other_clinician=302, dual=302)
 POST_CASES = {
+    "clinic:athlete_anonymise": Case(CLINICIAN_WRITE, method="post", kwargs=lambda o: {"pk": o["athlete"].pk},
+                                     data=lambda o: {"confirm": "on"}),
     "clinic:athlete_create": Case(expect(clinician=302, other_clinician=302), method="post",
                             data=lambda o: {"first_name": "New", "last_name": "Athlete"}),
     "clinic:injury_create": Case(post_redirect(), method="post", kwargs=lambda o: {"athlete_pk": o["athlete"].pk},
@@ -298,7 +305,24 @@ def make_objects(world) -> dict:
     # A coach whose membership was switched off: the set-up page's "Reactivate" has something to do.
     former_membership = Membership.objects.create(user=UserFactory(username="former"), organisation=world.org,
                                                   role="coach", is_active=False)
+    # A signed-off clearance with its stored report (the PDF's bytes do not matter here).
+    from progression.models import ClearanceReport
+
+    # On a plan of its own (an earlier injury, discharged): the plan above keeps its one decision, the newest.
+    old_plan = Plan.objects.create(injury=InjuryFactory(athlete=world.athlete, side="left", date_of_injury=_today()
+                                                        - datetime.timedelta(days=400)),
+                                   protocol=protocol, clinician=world.clinician, status="completed",
+                                   completed_on=_today() - datetime.timedelta(days=300))
+    report_decision = Decision.objects.create(
+        plan=old_plan, trigger="session_log", protocol_slug=protocol.slug, protocol_version=1, decided_on=_today(),
+        inputs={}, reasons=[], decided_by_rule="exit", outcome="advance", from_phase=5, to_phase=6,
+        status="signed_off", reviewed_by=world.clinician,
+    )
+    clearance = ClearanceReport(decision=report_decision, kind="clearance")
+    clearance.file.save("matrix.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
+    clearance.save()
     return {"world": world, "athlete": world.athlete, "injury": world.injury, "plan": plan, "session": session,
+            "report_decision": report_decision,
             "decision": decision, "protocol": protocol, "rating": rating, "report": report, "assessment": assessment,
             "dual": dual, "spare_injury": spare_injury, "coach_membership": coach_membership,
             "former_membership": former_membership}

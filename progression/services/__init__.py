@@ -8,6 +8,7 @@
 Every evaluation locks the plan row (select_for_update) so two writers never apply two decisions on the same
 state; every change bumps `Plan.version`, so a stale form is refused.
 """
+from .athlete_data import athlete_anonymise, athlete_export_build, export_filename
 from .base import EvidenceChanged, clearance_phase
 from .decisions import decision_override, decision_reject, decision_sign_off
 from .evaluation import (
@@ -29,7 +30,7 @@ from .plans import (
 from .protocols import phase_rows, protocol_create, protocol_new_version
 
 __all__ = [
-    "EvidenceChanged", "alert_without_plan", "clearance_phase", "decision_override", "decision_reject",
+    "EvidenceChanged", "alert_without_plan", "athlete_anonymise", "athlete_export_build", "export_filename", "clearance_phase", "decision_override", "decision_reject",
     "decision_sign_off", "decision_signature", "phase_rows", "plan_check_late_warning", "plan_evaluate",
     "plan_evaluate_for_athlete", "plan_note_create", "plan_open_for", "plan_reevaluate_if_changed",
     "plan_reevaluate_nightly", "plan_set_status", "plan_settings_update", "plan_start", "protocol_create",

@@ -7,6 +7,7 @@ from core import clock
 from core.audit import audit_record, snapshot
 from core.exceptions import Conflict
 from core.notifications import resolve_topic
+from core.outbox import enqueue
 
 from .. import engine
 from ..engine_io import (
@@ -22,6 +23,7 @@ from .base import (
     _locked,
     _needs_clearance_date,
     _require_clinician,
+    clearance_phase,
 )
 from .evaluation import _apply_phase, _close_stint, _engine_run, _record, _supersede_pending
 
@@ -72,6 +74,13 @@ def _sign_off_or_recheck(*, actor, decision: Decision, expected_version, now) ->
     resolve_topic(f"decision:{decision.pk}", now=now)
     audit_record(actor=actor, action="decision.sign_off", target=decision,
                  before={"plan": before}, after={"plan": snapshot(plan, PLAN_AUDIT_FIELDS)})
+    cleared = clearance_phase(protocol)
+    if decision.to_phase is None or (cleared is not None and decision.from_phase == cleared
+                                     and decision.to_phase == cleared + 1):
+        # The clearance (or discharge) report: a PDF made by the outbox once this commits, so a PDF problem never
+        # fails the sign-off (progression/clearance_report.py).
+        enqueue("progression.clearance_report", {"decision_id": decision.pk},
+                dedupe_key=f"clearance-report:{decision.pk}")
     return decision, None
 
 

@@ -153,3 +153,9 @@ class PlanSettingsForm(forms.Form):
 
     def service_fields(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.ATHLETE + self.PLAN}
+
+
+class AnonymiseForm(forms.Form):
+    confirm = forms.BooleanField(
+        label="I understand: the names, contact details, free text and login go for good; only the clinical numbers stay.",
+        error_messages={"required": "Tick the box to confirm: anonymising cannot be undone."})

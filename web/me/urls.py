@@ -11,5 +11,7 @@ urlpatterns = [
     path("sessions/<int:pk>/edit/", views.edit_session, name="edit_session"),
     path("sessions/<int:pk>/morning/", views.report, name="report"),
     path("progress/", views.progress, name="progress"),
+    path("progress/my-data.zip", views.export, name="export"),
     path("warning-signs/", views.warning_signs, name="warning_signs"),
+    path("sw.js", views.service_worker, name="service_worker"),
 ]

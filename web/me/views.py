@@ -1,12 +1,22 @@
-"""The athlete's phone pages: today, log a session, next-morning report, progress, warning signs, corrections."""
+"""The athlete's phone pages: today, log a session, next-morning report, progress, warning signs, corrections,
+and the service worker that keeps them on the phone."""
+import hashlib
+import json
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.templatetags.static import static
+from django.urls import reverse
+from django.views.decorators.http import require_GET
 
 from athletes.selectors import athlete_for_user
 from core import clock
 from progression import evidence
 from progression import selectors as plan_selectors
+from progression import services as plan_services
 from sessions import selectors
 from sessions.services import (
     report_is_open,
@@ -16,6 +26,7 @@ from sessions.services import (
 )
 
 from ..charts import athlete_chart
+from ..export_files import export_extra_files, zip_download
 from ..forms import ReportCorrectionForm, SessionCorrectionForm
 from ..pages import query_int, role_required, run_service
 from .forms import SessionLogForm, SymptomReportForm
@@ -174,5 +185,37 @@ def progress(request):
 
 
 @role_required("athlete")
+@require_GET
+def export(request):
+    """The athlete's own data, everything the app holds about them, as a zip (from the progress page; audited)."""
+    athlete = _me(request)
+    data = plan_services.athlete_export_build(actor=request.user, athlete=athlete,
+                                              extra_files=export_extra_files(athlete))
+    return zip_download(data, plan_services.export_filename(athlete, _today(athlete)))
+
+
+@role_required("athlete")
 def warning_signs(request):
     return render(request, "me/warning_signs.html", {})
+
+
+# The pages the service worker keeps at install (the others are kept as the athlete opens them), and the static
+# files every page needs (the stylesheet first: the offline fallback page links it).
+OFFLINE_PAGES = ("me:today", "me:progress", "me:warning_signs")
+OFFLINE_STATIC = ("css/app.css", "js/app.js", "js/offline.js", "img/icon.svg", "img/icon-192.png",
+                  "manifest.webmanifest")
+
+
+@require_GET
+def service_worker(request):
+    """/me/sw.js: the service worker, served under /me/ so that its scope is the athlete's pages. Code only (no
+    data), so it answers without a login: the browser checks it for updates after a logout too."""
+    pages = [reverse(name) for name in OFFLINE_PAGES] + [reverse("me:log") + "?another=1"]
+    body = render_to_string("me/sw.js", {"pages": json.dumps(pages),
+                                         "static_files": json.dumps([static(path) for path in OFFLINE_STATIC])})
+    # A new version whenever the script or a static file name changes: the old static cache is dropped.
+    version = hashlib.sha256(body.encode()).hexdigest()[:12]
+    response = HttpResponse(body.replace("__VERSION__", version), content_type="text/javascript; charset=utf-8")
+    response["Service-Worker-Allowed"] = "/me/"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

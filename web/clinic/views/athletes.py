@@ -1,13 +1,17 @@
 """The clinician's pages for athletes: the roster, adding an athlete and an injury, the athlete page."""
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
 from athletes import selectors as athlete_selectors
 from athletes import services as athlete_services
 from athletes.models import Injury
+from core.access import access_for
 from progression import selectors as plan_selectors
+from progression import services as plan_services
 from progression.filters import ROSTER_STATUSES
 from progression.models import Decision
 from sessions import selectors as session_selectors
@@ -15,8 +19,9 @@ from sessions.models import TechniqueRating
 from sessions.services import actor_role
 
 from ...charts import plan_charts
+from ...export_files import export_extra_files, zip_download
 from ...pages import query_int, role_required, run_service
-from ..forms import WEEKDAYS, AthleteForm, InjuryForm
+from ..forms import WEEKDAYS, AnonymiseForm, AthleteForm, InjuryForm
 from ..history import group_decisions
 
 
@@ -85,7 +90,7 @@ def athlete_detail(request, pk):
         projection = plan_selectors.projected_returns([plan], athlete.organisation.today()).get(plan.pk)
         charts = plan_charts(plan_selectors.plan_series(plan))
         track = plan_selectors.plan_phase_track(plan)
-        decisions = list(plan_selectors.decision_list(user=request.user, plan_id=plan.pk).select_related("reviewed_by"))
+        decisions = list(plan_selectors.decision_list(user=request.user, plan_id=plan.pk).select_related("reviewed_by", "clearance_report"))
         history = group_decisions(decisions, {ph["number"]: ph["name"] for ph in track["phases"]})
     standing = Prefetch("technique_ratings", to_attr="standing_ratings",
                         queryset=TechniqueRating.objects.filter(voided_at__isnull=True).select_related("rated_by")
@@ -109,3 +114,30 @@ def athlete_detail(request, pk):
         "training_day_names": ", ".join(days[d] for d in athlete.training_days or ()),
     }
     return render(request, "clinic/athlete_detail.html", context)
+
+
+@role_required("clinician")
+@require_GET
+def athlete_export(request, pk):
+    """Everything the app holds about one athlete, as a zip (clinicians of the athlete's organisation; audited)."""
+    athlete = athlete_selectors.athlete_get(user=request.user, pk=pk)
+    data = plan_services.athlete_export_build(actor=request.user, athlete=athlete,
+                                              extra_files=export_extra_files(athlete))
+    return zip_download(data, plan_services.export_filename(athlete, athlete.organisation.today()))
+
+
+@role_required("clinician")
+def athlete_anonymise(request, pk):
+    """Anonymise an athlete, after a confirmation step (clinicians of the athlete's organisation; audited)."""
+    athlete = athlete_selectors.athlete_get(user=request.user, pk=pk)
+    if not access_for(request.user).can_manage_org(athlete.organisation_id):
+        raise PermissionDenied("Only a clinician of this athlete's organisation can anonymise them.")
+    form = AnonymiseForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        result = run_service(form, plan_services.athlete_anonymise, actor=request.user, athlete=athlete,
+                             confirm=form.cleaned_data["confirm"])
+        if result is not None:
+            messages.success(request, "Anonymised: names, contact details and free text replaced, login removed"
+                             f" ({result['texts_replaced']} texts, {result['videos_deleted']} videos).")
+            return redirect("clinic:athlete", pk=athlete.pk)
+    return render(request, "clinic/athlete_anonymise.html", {"athlete": athlete, "form": form})

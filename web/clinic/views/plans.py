@@ -1,9 +1,9 @@
 """The clinician's pages for plans and decisions: start, pause and resume a plan; sign off, reject or override."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from athletes import selectors as athlete_selectors
 from core.exceptions import Conflict
@@ -87,3 +87,18 @@ def plan_status(request, pk, status):
     except Conflict as exc:
         messages.error(request, exc.message)
     return redirect("clinic:athlete", pk=plan.injury.athlete_id)
+
+
+@role_required("clinician", "coach")
+@require_GET
+def clearance_report(request, pk):
+    """The clearance (or discharge) report of a signed-off decision, as a PDF: the athlete's care team."""
+    decision = selectors.decision_get(user=request.user, pk=pk)
+    report = getattr(decision, "clearance_report", None)  # RelatedObjectDoesNotExist is an AttributeError
+    if report is None or not report.file:
+        raise Http404("This decision has no clearance report.")
+    with report.file.open("rb") as handle:
+        response = HttpResponse(handle.read(), content_type="application/pdf")
+    response["Content-Disposition"] = (f'attachment; filename="{report.kind}-report-athlete-'
+                                       f'{decision.plan.injury.athlete_id}-{decision.decided_on:%Y-%m-%d}.pdf"')
+    return response
