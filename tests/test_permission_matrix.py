@@ -128,6 +128,16 @@ CASES = {
     "account": Case(ANY_LOGGED_IN),
     "logout_everywhere": Case(expect(athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302,
                                      other_clinician=302), method="post"),
+    # The calendar feed needs no login: its secret is the credential (a revoked one is 404: tests/calendar).
+    "calendar_feed": Case(PUBLIC, kwargs=lambda o: {"secret": o["feed"].secret}),
+    # Anyone who sees the athlete may make a feed of them; out of scope is 404.
+    "calendar_feed_new": Case(expect(athlete=302, other_athlete=404, coach=302, other_coach=404, clinician=302,
+                                     other_clinician=404, dual=302), method="post",
+                              data=lambda o: {"scope": "athlete", "athlete": o["athlete"].pk}),
+    # The owner (the coach) or a clinician of the organisation revokes; anyone else does not find it.
+    "calendar_feed_revoke": Case(expect(athlete=404, other_athlete=404, coach=302, other_coach=404, clinician=302,
+                                        other_clinician=404, dual=404), method="post",
+                                 kwargs=lambda o: {"pk": o["feed"].pk}),
 }
 
 def _today():
@@ -268,7 +278,10 @@ def make_objects(world) -> dict:
     report = SymptomReport.objects.create(session_log=reported, soreness_24h=1)
     assessment = Assessment.objects.create(injury=world.injury, clinician=world.clinician, pain_palpation=1,
                                            plan=plan)
-    return {"world": world, "athlete": world.athlete, "injury": world.injury, "plan": plan, "session": session,
+    from progression.models import CalendarFeed
+
+    feed = CalendarFeed.objects.create(owner=world.coach, scope="athlete", athlete=world.athlete)
+    return {"world": world, "feed": feed, "athlete": world.athlete, "injury": world.injury, "plan": plan, "session": session,
             "decision": decision, "protocol": protocol, "rating": rating, "report": report, "assessment": assessment,
             "dual": dual, "spare_injury": spare_injury}
 

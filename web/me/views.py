@@ -16,6 +16,7 @@ from sessions.services import (
 )
 
 from ..charts import athlete_chart
+from ..common.calendars import feed_links
 from ..forms import ReportCorrectionForm, SessionCorrectionForm
 from ..pages import query_int, role_required, run_service
 from .forms import SessionLogForm, SymptomReportForm
@@ -169,6 +170,7 @@ def progress(request):
         "athlete": athlete, "plan": plan, "decision": decisions[0] if decisions else None, "decisions": decisions,
         "logs": logs, "track": plan_selectors.plan_phase_track(plan) if plan else None, "chart": chart,
         "milestones": milestones,
+        "my_feeds": feed_links(request, scope="athlete", athlete_id=athlete.pk),
     })
 
 

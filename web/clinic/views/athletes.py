@@ -15,6 +15,7 @@ from sessions.models import TechniqueRating
 from sessions.services import actor_role
 
 from ...charts import plan_charts
+from ...common.calendars import feed_links
 from ...pages import query_int, role_required, run_service
 from ..forms import WEEKDAYS, AthleteForm, InjuryForm
 from ..history import group_decisions
@@ -103,5 +104,6 @@ def athlete_detail(request, pk):
         "can_measure": role in ("clinician", "coach"),
         "track": track,
         "training_day_names": ", ".join(days[d] for d in athlete.training_days or ()),
+        "athlete_feeds": feed_links(request, scope="athlete", athlete_id=athlete.pk),
     }
     return render(request, "clinic/athlete_detail.html", context)
