@@ -228,7 +228,7 @@ class ObservationSearch(FHIRView):
 
     def get(self, request):
         self.check_params()
-        athlete = self.patient_param(required=True)
+        # Every parameter is checked before the patient is looked up: bad input is a 400 whoever it names.
         dates = [date_interval(v) for v in request.query_params.getlist("date")]
         codes = []
         for value in request.query_params.getlist("code"):
@@ -237,6 +237,7 @@ class ObservationSearch(FHIRView):
                 if not code:
                     raise BadSearch(f"'{token}' is not a code: write code or system|code.")
                 codes.append((system, code))
+        athlete = self.patient_param(required=True)
         out = []
         for obs in b.observations(request.user, athlete, self.base()):
             effective = datetime.date.fromisoformat(obs["effectiveDateTime"][:10])

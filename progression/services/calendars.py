@@ -58,7 +58,7 @@ def can_revoke(user, feed: CalendarFeed) -> bool:
 
 @transaction.atomic
 def calendar_feed_revoke(*, actor, feed: CalendarFeed) -> CalendarFeed:
-    feed = CalendarFeed.objects.select_for_update().select_related("athlete", "team").get(pk=feed.pk)
+    feed = CalendarFeed.objects.select_for_update(of=("self",)).select_related("athlete", "team").get(pk=feed.pk)
     if not can_revoke(actor, feed):
         raise PermissionDenied("Only the feed's owner or a clinician of the organisation revokes it.")
     if feed.revoked_at is not None:
