@@ -38,8 +38,7 @@ def feed_events(feed: CalendarFeed, *, now=None) -> list[dict] | None:
                 if day.date < today:
                     continue
                 summary, text = prescription_text(athlete, rx, day)
-                served.append({"date": day.date, "summary": summary, "prescription": f"{summary}\n{text}",
-                               "description": f"{text}\n\nWhy: {reason}", "reason": reason})
+                served.append({"date": day.date, "summary": summary, "prescription": text, "reason": reason})
         recorded = calendar_events_record(plan=plan, served=served)
         past = CalendarEvent.objects.filter(plan=plan, date__gte=today - datetime.timedelta(days=PAST_DAYS),
                                             date__lt=today)

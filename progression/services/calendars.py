@@ -80,28 +80,33 @@ def calendar_events_record(*, plan, served: list[dict]) -> dict:
     """Record what a feed serves for `plan`: {date: CalendarEvent}, with SEQUENCE bumped where the prescription
     changed since the last fetch (its fingerprint differs), and the reason for the change kept with it.
 
-    `served` is a list of {"date", "summary", "description", "prescription", "reason"}; `prescription` is the text
-    the fingerprint is taken from (the dose, target speeds and warnings, not the reason line). Bookkeeping of the
-    feed, not a clinical record: no audit event (the decisions that caused the change have theirs).
+    `served` is a list of {"date", "summary", "prescription", "reason"}: `prescription` is the text the fingerprint
+    is taken from (the dose, target speeds and warnings), `reason` the plan's last decision in words. The event's
+    description is the prescription and "Why: <reason>"; when the prescription changed but the decision did not
+    (a new Vmax, other training days), the reason says so. Bookkeeping of the feed, not a clinical record: no audit
+    event (the decisions and settings changes that caused the change have theirs).
     """
     existing = {e.date: e for e in CalendarEvent.objects.filter(plan=plan, date__in=[s["date"] for s in served])}
     out = {}
     for item in served:
-        print_ = fingerprint(item["prescription"])
+        print_ = fingerprint(f"{item['summary']}\n{item['prescription']}")
         event = existing.get(item["date"])
         if event is None:
             event, created = CalendarEvent.objects.get_or_create(
                 plan=plan, date=item["date"],
-                defaults={"fingerprint": print_, "summary": item["summary"][:300], "description": item["description"],
-                          "reason": item["reason"]})
+                defaults={"fingerprint": print_, "summary": item["summary"][:300], "reason": item["reason"],
+                          "description": f"{item['prescription']}\n\nWhy: {item['reason']}"})
             if created:
                 out[item["date"]] = event
                 continue
         if event.fingerprint != print_:
+            reason = item["reason"]
+            if event.reason.endswith(reason):
+                reason = f"Updated: the plan's settings changed (Vmax, training days or protocol). {reason}"
             # Conditional on the fingerprint read: two fetches at once bump the sequence once.
             CalendarEvent.objects.filter(pk=event.pk, fingerprint=event.fingerprint).update(
                 sequence=F("sequence") + 1, fingerprint=print_, summary=item["summary"][:300],
-                description=item["description"], reason=item["reason"], updated_at=clock.now())
+                description=f"{item['prescription']}\n\nWhy: {reason}", reason=reason, updated_at=clock.now())
             event.refresh_from_db()
         out[item["date"]] = event
     return out

@@ -166,3 +166,30 @@ def test_pages_make_and_revoke_links(world, plan, client_for):
     # bad input: a plain refusal, never a 500
     assert coach.post(reverse("calendar_feed_new"), {"scope": "team", "team": "abc"}).status_code == 404
     assert coach.post(reverse("calendar_feed_new"), {"scope": "nonsense"}).status_code == 302
+
+
+def test_a_new_vmax_changes_the_target_speeds_and_raises_the_sequence(world, client):
+    """P4 prescribes target speeds from the athlete's Vmax: a new Vmax is a changed prescription (SEQUENCE up, the
+    new speeds in the description); a re-evaluation that keeps the plan where it is (a hold) changes nothing."""
+    from decimal import Decimal
+
+    protocol = Protocol.objects.get(slug="hamstring-rts", version=1)
+    world.athlete.vmax_mps = Decimal("9.00")
+    world.athlete.save()
+    plan = services.plan_start(actor=world.clinician, injury=world.injury, protocol=protocol, start_phase=4)
+    feed = calendar_feed_create(actor=world.coach, scope="team", team=world.team)
+    before = events(fetch(client, feed))
+    assert any("m/s" in str(e["description"]) for e in before.values())
+    services.plan_evaluate(plan=plan, actor=world.clinician, trigger="manual")  # a hold: nothing to show yet
+    held = events(fetch(client, feed))
+    assert {u: int(e["sequence"]) for u, e in held.items()} == {u: 0 for u in before}
+    plan.refresh_from_db()
+    services.plan_settings_update(actor=world.clinician, plan=plan, expected_version=plan.version,
+                                  vmax_mps=Decimal("10.00"))
+    after = events(fetch(client, feed))
+    speeds = [u for u, e in before.items() if "m/s" in str(e["description"])]
+    assert speeds
+    for uid in speeds:
+        assert int(after[uid]["sequence"]) == 1
+        assert str(after[uid]["description"]) != str(before[uid]["description"])
+        assert "the plan's settings changed" in str(after[uid]["description"])
