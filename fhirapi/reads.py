@@ -29,9 +29,11 @@ def athletes(actor):
 def practitioner(actor, pk):
     """A clinician of an organisation the actor belongs to (any role); staff see every clinician."""
     access = access_for(actor)
-    users = get_user_model().objects.filter(memberships__role=Role.CLINICIAN)
-    if not access.is_staff:
-        users = users.filter(memberships__organisation_id__in=access.org_ids)
+    if access.is_staff:
+        users = get_user_model().objects.filter(memberships__role=Role.CLINICIAN)
+    else:  # one filter() call: a clinician membership *in* one of the actor's organisations
+        users = get_user_model().objects.filter(memberships__role=Role.CLINICIAN,
+                                                memberships__organisation_id__in=access.org_ids)
     user = users.filter(pk=pk_of(pk)).distinct().first()
     if user is None:
         raise NotFound("No such practitioner.")

@@ -230,3 +230,19 @@ def test_token_auth_and_anonymous(world, demo):
     assert anon.status_code == 401 and anon["WWW-Authenticate"] == "Token"
     validate(anon.json())
     assert APIClient().get(reverse("fhir:metadata")).status_code == 200
+
+
+def test_a_practitioner_is_a_clinician_of_your_own_organisation(world, client_for):
+    """A clinician of another organisation who coaches here is not this organisation's Practitioner."""
+    from athletes.models import Membership
+    from tests.factories import UserFactory
+
+    both = UserFactory(username="both")
+    Membership.objects.create(user=both, organisation=world.other_org, role="clinician")
+    Membership.objects.create(user=both, organisation=world.org, role="coach")
+    athlete = client_for(world.athlete_user)
+    assert athlete.get(f"/fhir/Practitioner/{world.clinician.pk}").status_code == 200
+    assert athlete.get(f"/fhir/Practitioner/{both.pk}").status_code == 404
+    assert client_for(world.other_clinician).get(f"/fhir/Practitioner/{both.pk}").status_code == 200
+    assert athlete.get("/fhir/Practitioner/abc").status_code == 404
+    assert athlete.get(f"/fhir/Practitioner/{2**70}").status_code == 404
