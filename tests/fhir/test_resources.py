@@ -246,3 +246,23 @@ def test_a_practitioner_is_a_clinician_of_your_own_organisation(world, client_fo
     assert client_for(world.other_clinician).get(f"/fhir/Practitioner/{both.pk}").status_code == 200
     assert athlete.get("/fhir/Practitioner/abc").status_code == 404
     assert athlete.get(f"/fhir/Practitioner/{2**70}").status_code == 404
+
+
+@pytest.mark.parametrize("path", [
+    "/fhir/Patient/0", "/fhir/Patient/-1", "/fhir/Patient/1e3", "/fhir/Patient/%00", f"/fhir/Patient/{2**64}",
+    "/fhir/Observation/session-1-nothing", "/fhir/Observation/session-99999999999999999999-pain",
+    "/fhir/Observation/bogus", "/fhir/Goal/plan-1-exit-", "/fhir/Goal/plan-999999-exit-min-lsi",
+    "/fhir/CodeSystem/other", "/fhir/Questionnaire/other", "/fhir/PlanDefinition/hamstring-rts",
+    "/fhir/Condition/%E2%80%AE1", "/fhir/CarePlan/1.0",
+])
+def test_hostile_ids_are_a_plain_404(world, client_for, path):
+    response = client_for(world.clinician).get(path)
+    assert response.status_code == 404, (path, response.status_code)
+    outcome = response.json()
+    validate(outcome)
+    assert outcome["issue"][0]["code"] == "not-found"
+
+
+def test_xml_is_not_acceptable_and_says_so(world, client_for):
+    response = client_for(world.clinician).get("/fhir/metadata", HTTP_ACCEPT="application/fhir+xml")
+    assert response.status_code == 406
