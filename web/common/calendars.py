@@ -6,8 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -54,6 +53,7 @@ def _post_id(request, name) -> int | None:
     return value if 1 <= value <= MAX_ID else None
 
 
+# HttpResponseRedirect, not redirect(): redirect("a b") would try it as a URL name (NoReverseMatch, a 500).
 @login_required
 @require_POST
 def calendar_feed_new(request):
@@ -78,7 +78,7 @@ def calendar_feed_new(request):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, "Calendar link made: copy it into your calendar app (subscribe by URL).")
-    return redirect(safe_next(request, "/"))
+    return HttpResponseRedirect(safe_next(request, "/"))
 
 
 @login_required
@@ -89,7 +89,7 @@ def calendar_feed_revoke_view(request, pk):
         raise Http404("No such calendar link.")
     calendar_feed_revoke(actor=request.user, feed=feed)
     messages.success(request, "Calendar link revoked: calendars subscribed to it stop updating.")
-    return redirect(safe_next(request, "/"))
+    return HttpResponseRedirect(safe_next(request, "/"))
 
 
 def feed_links(request, *, scope, team_id=None, athlete_id=None) -> list[dict]:
