@@ -191,3 +191,49 @@ def _day_event(athlete, rx, day, *, domain: str, stamp: datetime.datetime) -> ic
     event.add("categories", ["REHAB"])
     event.add("transp", "TRANSPARENT")
     return event
+
+
+# --- the live subscription -----------------------------------------------------------------------------
+
+def feed_event_uid(plan_id: int, day: datetime.date, domain: str) -> str:
+    """One UID per plan and day, for good: a changed prescription updates the event (SEQUENCE up)."""
+    return f"{day:%Y%m%d}-plan-{plan_id}@{domain}"
+
+
+def prescription_text(athlete, rx, day) -> tuple[str, str]:
+    """(summary, the prescription in words) of one training day: what the feed serves and fingerprints."""
+    summary = f"{athlete.full_name}: sprint rehab P{rx.phase}"
+    lines = [rx.focus, ""] + [f"- {item_text(item)}" for item in day.items]
+    if rx.warnings:
+        lines += [""] + [f"Note: {w}" for w in rx.warnings]
+    return summary, "\n".join(lines)
+
+
+def feed_ics(events: Iterable[dict], *, calendar_name: str, dtstamp: datetime.datetime,
+             refresh: str = "PT1H") -> str:
+    """A subscription calendar (RFC 5545 with the REFRESH-INTERVAL of RFC 7986): one all-day VEVENT per event dict
+    {"uid", "date", "sequence", "summary", "description", "last_modified"}."""
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", calendar_name)
+    calendar.add("name", calendar_name)
+    calendar.add("refresh-interval", datetime.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", refresh)
+    stamp = _utc(dtstamp)
+    for e in events:
+        event = icalendar.Event()
+        event.add("uid", e["uid"])
+        event.add("dtstamp", stamp)
+        event.add("sequence", e["sequence"])
+        event.add("last-modified", _utc(e["last_modified"]))
+        event.add("dtstart", e["date"])
+        event.add("dtend", e["date"] + datetime.timedelta(days=1))
+        event.add("summary", e["summary"])
+        event.add("description", e["description"])
+        event.add("categories", ["REHAB"])
+        event.add("transp", "TRANSPARENT")
+        calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")

@@ -1,4 +1,6 @@
-"""Protocols (versioned data), plans that follow them, and the decisions the engine takes on them."""
+"""Protocols (versioned data), plans that follow them, the decisions the engine takes on them, and calendar feeds."""
+import secrets
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -284,3 +286,80 @@ class ClearanceReport(models.Model):
     @property
     def audit_organisation(self):
         return self.decision.plan.injury.athlete.organisation
+def new_feed_secret() -> str:
+    """An unguessable URL token (256 bits): the calendar feed's only credential."""
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A private, revocable calendar subscription URL: /calendar/<secret>.ics, served without login.
+
+    The feed shows what its owner may see now (core.access at every fetch): a coach who loses a team loses it from
+    the feed too. Revoking stamps `revoked_at`; the URL then answers 404 for good.
+    """
+
+    class Scope(models.TextChoices):
+        COACH = "coach", "All my teams"
+        TEAM = "team", "One team"
+        ATHLETE = "athlete", "One athlete"
+
+    secret = models.CharField(max_length=64, unique=True, default=new_feed_secret, editable=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds")
+    scope = models.CharField(max_length=8, choices=Scope.choices)
+    team = models.ForeignKey("athletes.Team", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    athlete = models.ForeignKey("athletes.Athlete", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=clock.now, editable=False)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(scope__in=["coach", "team", "athlete"]), name="calendarfeed_scope_valid"),
+            models.CheckConstraint(
+                condition=(Q(scope="coach", team__isnull=True, athlete__isnull=True)
+                           | Q(scope="team", team__isnull=False, athlete__isnull=True)
+                           | Q(scope="athlete", team__isnull=True, athlete__isnull=False)),
+                name="calendarfeed_scope_target",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Calendar feed ({self.get_scope_display()}) of {self.owner}"
+
+    @property
+    def audit_organisation(self):
+        if self.athlete_id:
+            return self.athlete.organisation
+        if self.team_id:
+            return self.team.organisation
+        return None
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class CalendarEvent(models.Model):
+    """What a feed last served for one plan and day: the UID stays, SEQUENCE goes up when the prescription changes.
+
+    `fingerprint` is a hash of the prescription as served (phase, items, doses, target speeds, warnings); a fetch
+    that computes a different one bumps `sequence` and records the reason. Days before today are served from the
+    stored `summary`/`description` as they were, so a later advance does not rewrite the past.
+    """
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="calendar_events")
+    date = models.DateField()
+    sequence = models.PositiveIntegerField(default=0)
+    fingerprint = models.CharField(max_length=64)
+    summary = models.CharField(max_length=300)
+    description = models.TextField()
+    reason = models.TextField(blank=True)
+    updated_at = models.DateTimeField(default=clock.now)
+
+    class Meta:
+        ordering = ["plan", "date"]
+        constraints = [models.UniqueConstraint(fields=["plan", "date"], name="calendarevent_one_per_plan_day")]
+
+    def __str__(self):
+        return f"{self.date} plan {self.plan_id} (sequence {self.sequence})"

@@ -9,5 +9,6 @@ urlpatterns = [
     path("me/", include("web.me.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("rehab.api_urls")),
+    path("fhir/", include("fhirapi.urls")),
 ]
 # Uploaded media (technique videos) are health data: served only through technique_video, never as /media/.

@@ -149,6 +149,16 @@ CASES = {
     "account": Case(ANY_LOGGED_IN),
     "logout_everywhere": Case(expect(athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302,
                                      other_clinician=302), method="post"),
+    # The calendar feed needs no login: its secret is the credential (a revoked one is 404: tests/calendar).
+    "calendar_feed": Case(PUBLIC, kwargs=lambda o: {"secret": o["feed"].secret}),
+    # Anyone who sees the athlete may make a feed of them; out of scope is 404.
+    "calendar_feed_new": Case(expect(athlete=302, other_athlete=404, coach=302, other_coach=404, clinician=302,
+                                     other_clinician=404, dual=302), method="post",
+                              data=lambda o: {"scope": "athlete", "athlete": o["athlete"].pk}),
+    # The owner (the coach) or a clinician of the organisation revokes; anyone else does not find it.
+    "calendar_feed_revoke": Case(expect(athlete=404, other_athlete=404, coach=302, other_coach=404, clinician=302,
+                                        other_clinician=404, dual=404), method="post",
+                                 kwargs=lambda o: {"pk": o["feed"].pk}),
 }
 
 def _today():
@@ -234,7 +244,8 @@ POST_CASES = {
                             data=lambda o: {"pain_during": 2, "rpe": 5, "minutes": 30}),
 }
 
-SKIPPED_NAMESPACES = {"admin", "api"}  # admin: see test_admin_is_staff_only; api: tests/api/test_api_permission_matrix.py
+SKIPPED_NAMESPACES = {"admin", "api", "fhir"}  # admin: see test_admin_is_staff_only; api: tests/api/test_api_permission_matrix.py;
+# fhir: tests/api/test_fhir_permission_matrix.py
 
 
 def url_names(resolver=None, prefix=""):
@@ -321,7 +332,11 @@ def make_objects(world) -> dict:
     clearance = ClearanceReport(decision=report_decision, kind="clearance")
     clearance.file.save("matrix.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
     clearance.save()
-    return {"world": world, "athlete": world.athlete, "injury": world.injury, "plan": plan, "session": session,
+            "report_decision": report_decision,
+    from progression.models import CalendarFeed
+
+    feed = CalendarFeed.objects.create(owner=world.coach, scope="athlete", athlete=world.athlete)
+    return {"world": world, "feed": feed, "athlete": world.athlete, "injury": world.injury, "plan": plan, "session": session,
             "report_decision": report_decision,
             "decision": decision, "protocol": protocol, "rating": rating, "report": report, "assessment": assessment,
             "dual": dual, "spare_injury": spare_injury, "coach_membership": coach_membership,

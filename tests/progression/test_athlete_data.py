@@ -173,3 +173,17 @@ def test_the_page_asks_for_confirmation_first_and_says_why_in_plain_words(client
     assert Athlete.objects.get(pk=world.athlete.pk).first_name == "Anonymised"
     page = client.get(reverse("clinic:athlete", args=[world.athlete.pk])).content.decode()
     assert "Anonymised:" in page and "Alex" not in page
+
+
+def test_both_export_pages_carry_the_athletes_fhir_bundle_and_it_validates(client, world, history):
+    """The zip's fhir/everything.json is the Patient/$everything Bundle of /fhir/, valid against the R4B models."""
+    from fhir.resources.R4B.bundle import Bundle
+
+    for user, url in [(world.clinician, reverse("clinic:athlete_export", args=[world.athlete.pk])),
+                      (world.athlete_user, reverse("me:export"))]:
+        client.force_login(user)
+        bundle = json.loads(_open(client.get(url).content).read("fhir/everything.json"))
+        Bundle.model_validate(bundle)
+        patients = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient"]
+        assert [p["id"] for p in patients] == [str(world.athlete.pk)]
+        assert any(e["resource"]["resourceType"] == "Observation" for e in bundle["entry"])

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from athletes import selectors as athlete_selectors
+from core.access import access_for
 from progression import evidence
 from progression.exports import week_csv, week_ics
 from progression.selectors import week_rows
@@ -19,6 +20,7 @@ from sessions import selectors as session_selectors
 from sessions.checklists import checklist_for_phase
 from sessions.services import CLINICIAN, COACH, actor_role
 
+from ..common.calendars import feed_links
 from ..forms import ReasonForm
 from ..pages import query_int, role_required, run_service, safe_next
 from .forms import MeasurementForm, TechniqueRatingForm
@@ -75,7 +77,10 @@ def week(request):
     prev_monday, next_monday = monday - datetime.timedelta(days=7), monday + datetime.timedelta(days=7)
     rows = week_rows(user=request.user, team_id=team_id, year=year, week=wk)
     days = [monday + datetime.timedelta(days=i) for i in range(7)]
+    team = teams.filter(pk=team_id).first() if team_id is not None else None
     return render(request, "coach/week.html", {
+        "coach_feeds": feed_links(request, scope="coach") if access_for(request.user).is_coach else None,
+        "team": team, "team_feeds": feed_links(request, scope="team", team_id=team.pk) if team else None,
         "teams": teams, "team_id": str(team_id) if team_id is not None else None, "year": year, "week": wk, "days": days, "rows": rows,
         "prev": prev_monday.isocalendar()[:2], "next": next_monday.isocalendar()[:2],
     })

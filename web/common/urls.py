@@ -2,7 +2,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from . import views
+from . import calendars, views
 from .forms import ThrottledPasswordResetForm
 
 urlpatterns = [
@@ -19,4 +19,8 @@ urlpatterns = [
     path("account/", views.account, name="account"),
     path("account/logout-everywhere/", views.logout_everywhere, name="logout_everywhere"),
     path("account/api-token/", views.api_token, name="api_token"),
+    # Calendar subscriptions: the feed needs no login (its secret is the credential); making and revoking do.
+    path("calendar/<str:secret>.ics", calendars.calendar_feed, name="calendar_feed"),
+    path("calendar/feeds/new/", calendars.calendar_feed_new, name="calendar_feed_new"),
+    path("calendar/feeds/<int:pk>/revoke/", calendars.calendar_feed_revoke_view, name="calendar_feed_revoke"),
 ]

@@ -26,6 +26,7 @@ from sessions.services import (
 )
 
 from ..charts import athlete_chart
+from ..common.calendars import feed_links
 from ..export_files import export_extra_files, zip_download
 from ..forms import ReportCorrectionForm, SessionCorrectionForm
 from ..pages import query_int, role_required, run_service
@@ -181,6 +182,7 @@ def progress(request):
         "athlete": athlete, "plan": plan, "decision": decisions[0] if decisions else None, "decisions": decisions,
         "logs": logs, "track": plan_selectors.plan_phase_track(plan) if plan else None, "chart": chart,
         "milestones": milestones, "projection": projection,
+        "my_feeds": feed_links(request, scope="athlete", athlete_id=athlete.pk),
     })
 
 
@@ -190,7 +192,7 @@ def export(request):
     """The athlete's own data, everything the app holds about them, as a zip (from the progress page; audited)."""
     athlete = _me(request)
     data = plan_services.athlete_export_build(actor=request.user, athlete=athlete,
-                                              extra_files=export_extra_files(athlete))
+                                              extra_files=export_extra_files(athlete, request.user))
     return zip_download(data, plan_services.export_filename(athlete, _today(athlete)))
 
 

@@ -20,6 +20,7 @@ from sessions.services import actor_role
 
 from ...charts import plan_charts
 from ...export_files import export_extra_files, zip_download
+from ...common.calendars import feed_links
 from ...pages import query_int, role_required, run_service
 from ..forms import WEEKDAYS, AnonymiseForm, AthleteForm, InjuryForm
 from ..history import group_decisions
@@ -112,6 +113,7 @@ def athlete_detail(request, pk):
         "track": track,
         "projection": projection,
         "training_day_names": ", ".join(days[d] for d in athlete.training_days or ()),
+        "athlete_feeds": feed_links(request, scope="athlete", athlete_id=athlete.pk),
     }
     return render(request, "clinic/athlete_detail.html", context)
 
@@ -122,7 +124,7 @@ def athlete_export(request, pk):
     """Everything the app holds about one athlete, as a zip (clinicians of the athlete's organisation; audited)."""
     athlete = athlete_selectors.athlete_get(user=request.user, pk=pk)
     data = plan_services.athlete_export_build(actor=request.user, athlete=athlete,
-                                              extra_files=export_extra_files(athlete))
+                                              extra_files=export_extra_files(athlete, request.user))
     return zip_download(data, plan_services.export_filename(athlete, athlete.organisation.today()))
 
 
