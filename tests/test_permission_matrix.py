@@ -332,7 +332,6 @@ def make_objects(world) -> dict:
     clearance = ClearanceReport(decision=report_decision, kind="clearance")
     clearance.file.save("matrix.pdf", ContentFile(b"%PDF-1.4 matrix"), save=False)
     clearance.save()
-            "report_decision": report_decision,
     from progression.models import CalendarFeed
 
     feed = CalendarFeed.objects.create(owner=world.coach, scope="athlete", athlete=world.athlete)

@@ -19,8 +19,8 @@ from sessions.models import TechniqueRating
 from sessions.services import actor_role
 
 from ...charts import plan_charts
-from ...export_files import export_extra_files, zip_download
 from ...common.calendars import feed_links
+from ...export_files import export_extra_files, zip_download
 from ...pages import query_int, role_required, run_service
 from ..forms import WEEKDAYS, AnonymiseForm, AthleteForm, InjuryForm
 from ..history import group_decisions
