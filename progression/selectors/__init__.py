@@ -17,6 +17,7 @@ from .plans import (
     plan_list,
     plan_open_for_athlete,
     plan_phase_track,
+    plans_attach_latest_decisions,
     protocol_edit_base,
     protocol_edit_slug,
     protocol_get,
@@ -29,6 +30,6 @@ from .week import next_training_day, plan_day, plan_week, week_rows
 __all__ = [
     "ROSTER_ORDERINGS", "PlanSeries", "decision_get", "decision_latest", "decision_list", "next_training_day",
     "plan_day", "plan_get", "plan_latest_for_athlete", "plan_list", "plan_milestones", "plan_open_for_athlete", "plan_phase_track",
-    "plan_series", "plan_week", "protocol_edit_base", "protocol_edit_slug", "protocol_get", "protocol_latest",
+    "plan_series", "plans_attach_latest_decisions", "plan_week", "protocol_edit_base", "protocol_edit_slug", "protocol_get", "protocol_latest",
     "protocol_list", "roster", "roster_row_facts", "run_bench", "week_rows",
 ]
