@@ -141,7 +141,7 @@ class Template:
         self.decisions = _rows(Decision, plan_id=plan.pk)
 
 
-def _copy_athletes(t: Template, pairs, coach_id):
+def _copy_athletes(t: Template, pairs, coach_id, *, decisions: str = "all"):
     """Copy the template's rows for each (athlete, user): one bulk_create per table."""
     targets = [{"athlete": a.pk, "user": u.pk} for a, u in pairs]
     for target, m in zip(targets, _copy(Injury, t.injury, targets, athlete_id=lambda r, x: x["athlete"]), strict=True):
@@ -161,7 +161,7 @@ def _copy_athletes(t: Template, pairs, coach_id):
         target["reports"] = reports
     _copy(TechniqueRating, t.ratings, targets, session_log_id=lambda r, x: x["logs"][r["session_log_id"]],
           rated_by_id=coach_id)
-    _copy(Decision, t.decisions, targets, plan_id=lambda r, x: x["plan"],
+    _copy(Decision, t.decisions if decisions == "all" else t.decisions[-1:], targets, plan_id=lambda r, x: x["plan"],
           session_log_id=lambda r, x: x["logs"].get(r["session_log_id"]),
           symptom_report_id=lambda r, x: x["reports"].get(r["symptom_report_id"]),
           assessment_id=lambda r, x: x["assessments"].get(r["assessment_id"]))
@@ -178,7 +178,7 @@ def reset() -> None:
     importlib.import_module("progression.migrations.0003_default_protocol").load(django_apps, None)
 
 
-def seed(n: int, *, templates: int = len(TEMPLATES), quiet: bool = False) -> dict:
+def seed(n: int, *, templates: int = len(TEMPLATES), quiet: bool = False, decisions: str = "all") -> dict:
     """Create the benchmark clinic of `n` athletes (replacing an earlier one). Returns the logins' user ids."""
     started = time.perf_counter()
     User = get_user_model()
@@ -230,7 +230,7 @@ def seed(n: int, *, templates: int = len(TEMPLATES), quiet: bool = False) -> dic
                 by_template.setdefault(i % k, []).append(i)
             for t_index, numbers in by_template.items():
                 pairs = [(athletes[i], users[i]) for i in numbers]
-                _copy_athletes(templates[t_index], pairs, coaches[numbers[0] // TEAM_SIZE].pk)
+                _copy_athletes(templates[t_index], pairs, coaches[numbers[0] // TEAM_SIZE].pk, decisions=decisions)
         if not quiet:
             progress("copying athletes", min(start + TEAM_SIZE, len(rest)), len(rest), copy_started)
     return {"organisation": org.pk, "clinician": clinician.pk, "coach": coaches[0].pk, "team": teams[0].pk,
