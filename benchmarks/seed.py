@@ -22,7 +22,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 
 from athletes import services as athlete_services
-from athletes.models import Athlete, Injury, Membership, Role
+from athletes.models import Athlete, Injury, Membership, Role, Team
 from core import clock
 from progression import evidence
 from progression import services as plan_services
@@ -189,17 +189,18 @@ def seed(n: int, *, templates: int = len(TEMPLATES), quiet: bool = False, decisi
         mk = athlete_services.user_create
         clinician = mk(actor=None, organisation=org, role=Role.CLINICIAN, username="bench-clinician",
                        password=PASSWORD, email="clinician@bench.local", first_name="Bench", last_name="Clinician")
-        teams_n = (n + TEAM_SIZE - 1) // TEAM_SIZE
-        coaches, teams = [], []
-        for t in range(teams_n):
-            coach = mk(actor=None, organisation=org, role=Role.COACH, username=f"bench-coach-{t}", password=PASSWORD,
-                       first_name="Coach", last_name=f"Team {t}")
-            teams.append(athlete_services.team_create(actor=None, organisation=org, name=f"Team {t:03d}",
-                                                      coaches=[coach]))
-            coaches.append(coach)
-    k = max(1, min(templates, len(TEMPLATES), n))
-    # The athletes' logins: one password hash for all (hashing is slow by design).
+    # The coaches' and athletes' logins: one password hash for all (hashing is slow by design), bulk-created.
     hashed = make_password(PASSWORD)
+    teams_n = (n + TEAM_SIZE - 1) // TEAM_SIZE
+    coaches = User.objects.bulk_create([User(username=f"bench-coach-{t}", password=hashed, first_name="Coach",
+                                             last_name=f"Team {t}") for t in range(teams_n)], batch_size=1000)
+    Membership.objects.bulk_create([Membership(user=c, organisation=org, role=Role.COACH) for c in coaches],
+                                   batch_size=1000)
+    teams = Team.objects.bulk_create([Team(organisation=org, name=f"Team {t:04d}") for t in range(teams_n)],
+                                     batch_size=1000)
+    Team.coaches.through.objects.bulk_create([Team.coaches.through(team_id=team.pk, user_id=coach.pk)
+                                              for team, coach in zip(teams, coaches, strict=True)], batch_size=1000)
+    k = max(1, min(templates, len(TEMPLATES), n))
     users = User.objects.bulk_create([User(username=f"bench-athlete-{i}", password=hashed, first_name="Athlete",
                                            last_name=f"No {i}") for i in range(n)], batch_size=1000)
     Membership.objects.bulk_create([Membership(user=u, organisation=org, role=Role.ATHLETE) for u in users],
