@@ -77,7 +77,7 @@ def main(argv=None):
     results = {}
     try:
         _wait_for_workers(app, args.workers)
-        for label in ("first run", "second run, the same night (outcomes as recorded)"):
+        for label in ("first run", "second run, the same night"):
             NightlyRun.objects.filter(organisation=org).delete()
             day = org.today()
             started = time.perf_counter()
