@@ -37,6 +37,7 @@ def main():
         print(f"### {title}\n\n```\n{plan}\n```\n")
 
     with connection.cursor() as cur:
+        cur.execute("SET jit = off")  # as production's settings do (DATABASE_JIT)
         cur.execute("SELECT relname, n_live_tup FROM pg_stat_user_tables WHERE relname IN ('training_sessionlog', "
                     "'training_symptomreport', 'progression_decision', 'progression_plan', 'athletes_athlete', "
                     "'training_assessment') ORDER BY relname")

@@ -28,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import time
+import uuid
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -238,43 +239,47 @@ class Endpoint:
         self.i = 0
 
     def next(self) -> Request:
-        import uuid
-
         i, self.i = self.i, self.i + 1
-        lg = self.logins
-        athletes = lg["athletes"]
-        if self.name == "floor":
-            return Request("GET", "/_bench/floor/", lg["clinician"])
-        if self.name == "api_plans":
-            return Request("GET", "/api/v1/plans/", lg["clinician"])
-        if self.name == "coach_week":
-            return Request("GET", f"/coach/?team={self.team_id}", lg["coach"])
-        if self.name == "athlete_page":
-            # Copies of the templates (the first athletes are the templates themselves).
-            pk = lg["athlete_ids"][(i * 7) % len(lg["athlete_ids"])]
-            return Request("GET", f"/clinic/athletes/{pk}/", lg["clinician"])
-        if self.name == "roster":
-            return Request("GET", "/clinic/", lg["clinician"])
-        if self.name == "athlete_today":
-            return Request("GET", "/me/", athletes[(i * 11) % len(athletes)])
-        if self.name == "log_post":
-            body = (f"csrfmiddlewaretoken={CSRF}&client_id={uuid.uuid4()}&pain_during=0&rpe=5&minutes=40"
-                    "&reps_done=10").encode()
-            return Request("POST", "/me/log/", athletes[(i * 13) % len(athletes)], body,
-                           "application/x-www-form-urlencoded", expect=(302,))
-        if self.name == "log_post_api":
-            body = json.dumps({"client_id": str(uuid.uuid4()), "pain_during": 0, "rpe": 5, "minutes": 40,
-                               "reps_done": 10}).encode()
-            return Request("POST", "/api/v1/session-logs/", athletes[(i * 17) % len(athletes)], body,
-                           "application/json", expect=(201,))
-        if self.name == "report_post":
-            if i >= len(self.reports):
-                raise IndexError("out of pending reports")
-            athlete_index, log_pk = self.reports[i]
-            body = f"csrfmiddlewaretoken={CSRF}&client_id={uuid.uuid4()}&soreness_24h=1&sleep_quality=4&fatigue=2"
-            return Request("POST", f"/me/sessions/{log_pk}/morning/", athletes[athlete_index], body.encode(),
-                           "application/x-www-form-urlencoded", expect=(302,))
-        raise ValueError(self.name)
+        return getattr(self, f"_{self.name}")(i, self.logins, self.logins["athletes"])
+
+    def _floor(self, i, lg, athletes):
+        return Request("GET", "/_bench/floor/", lg["clinician"])
+
+    def _api_plans(self, i, lg, athletes):
+        return Request("GET", "/api/v1/plans/", lg["clinician"])
+
+    def _coach_week(self, i, lg, athletes):
+        return Request("GET", f"/coach/?team={self.team_id}", lg["coach"])
+
+    def _athlete_page(self, i, lg, athletes):
+        pk = lg["athlete_ids"][(i * 7) % len(lg["athlete_ids"])]
+        return Request("GET", f"/clinic/athletes/{pk}/", lg["clinician"])
+
+    def _roster(self, i, lg, athletes):
+        return Request("GET", "/clinic/", lg["clinician"])
+
+    def _athlete_today(self, i, lg, athletes):
+        return Request("GET", "/me/", athletes[(i * 11) % len(athletes)])
+
+    def _log_post(self, i, lg, athletes):
+        body = (f"csrfmiddlewaretoken={CSRF}&client_id={uuid.uuid4()}&pain_during=0&rpe=5&minutes=40"
+                "&reps_done=10").encode()
+        return Request("POST", "/me/log/", athletes[(i * 13) % len(athletes)], body,
+                       "application/x-www-form-urlencoded", expect=(302,))
+
+    def _log_post_api(self, i, lg, athletes):
+        body = json.dumps({"client_id": str(uuid.uuid4()), "pain_during": 0, "rpe": 5, "minutes": 40,
+                           "reps_done": 10}).encode()
+        return Request("POST", "/api/v1/session-logs/", athletes[(i * 17) % len(athletes)], body,
+                       "application/json", expect=(201,))
+
+    def _report_post(self, i, lg, athletes):
+        if i >= len(self.reports):
+            raise IndexError("out of pending reports")
+        athlete_index, log_pk = self.reports[i]
+        body = f"csrfmiddlewaretoken={CSRF}&client_id={uuid.uuid4()}&soreness_24h=1&sleep_quality=4&fatigue=2"
+        return Request("POST", f"/me/sessions/{log_pk}/morning/", athletes[athlete_index], body.encode(),
+                       "application/x-www-form-urlencoded", expect=(302,))
 
 
 def pct(values, q):

@@ -56,8 +56,7 @@ def main(argv=None):
     call_command("migrate", verbosity=0)
     from athletes.models import Organisation
     from benchmarks import seed
-    from progression import tasks
-    from progression.models import NightlyRun, Plan
+    from progression.models import Plan
     from rehab.celery import app
 
     t0 = time.perf_counter()
@@ -74,38 +73,52 @@ def main(argv=None):
                                  "--without-mingle", "--without-heartbeat"],
                                 cwd=ROOT, env=env, start_new_session=True, stdout=subprocess.DEVNULL)
                for i in range(args.workers)]
-    results = {}
     try:
         _wait_for_workers(app, args.workers)
-        for label in ("first run", "second run, the same night"):
-            NightlyRun.objects.filter(organisation=org).delete()
-            day = org.today()
-            started = time.perf_counter()
-            tasks.nightly_fan_out({"organisation_id": org.pk, "day": day.isoformat()})
-            run = None
-            while time.perf_counter() - started < args.timeout:
-                run = NightlyRun.objects.get(organisation=org, day=day)
-                sys.stderr.write(f"\r{label}: {run.progress}, {run.recorded} recorded, {run.unchanged} unchanged, "
-                                 f"{run.failed} failed, {time.perf_counter() - started:.0f} s   ")
-                if run.finished_at is not None:
-                    break
-                time.sleep(0.5)
-            sys.stderr.write("\n")
-            seconds = time.perf_counter() - started
-            if run is None or run.finished_at is None:
-                sys.exit(f"{label}: the run did not finish within {args.timeout} s")
-            results[label] = {"seconds": round(seconds, 1), "plans": run.plans_total,
-                              "plans_per_second": round(run.plans_total / seconds, 1), "recorded": run.recorded,
-                              "unchanged": run.unchanged, "failed": run.failed, "chunks": len(run.chunks)}
+        results = {label: _run_night(org, label, args.timeout) for label in ("first run", "second run, the same night")}
     finally:
-        for w in workers:
-            if w.poll() is None:
-                os.killpg(w.pid, signal.SIGTERM)
-        for w in workers:
-            try:
-                w.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(w.pid, signal.SIGKILL)
+        _stop(workers)
+    _report(args, active, seed_seconds, results)
+
+
+def _run_night(org, label, timeout):
+    """One nightly run of the organisation, from the fan-out to the run record's finish."""
+    from progression import tasks
+    from progression.models import NightlyRun
+
+    NightlyRun.objects.filter(organisation=org).delete()
+    day = org.today()
+    started = time.perf_counter()
+    tasks.nightly_fan_out({"organisation_id": org.pk, "day": day.isoformat()})
+    run = None
+    while time.perf_counter() - started < timeout:
+        run = NightlyRun.objects.get(organisation=org, day=day)
+        sys.stderr.write(f"\r{label}: {run.progress}, {run.recorded} recorded, {run.unchanged} unchanged, "
+                         f"{run.failed} failed, {time.perf_counter() - started:.0f} s   ")
+        if run.finished_at is not None:
+            break
+        time.sleep(0.5)
+    sys.stderr.write("\n")
+    seconds = time.perf_counter() - started
+    if run is None or run.finished_at is None:
+        sys.exit(f"{label}: the run did not finish within {timeout} s")
+    return {"seconds": round(seconds, 1), "plans": run.plans_total,
+            "plans_per_second": round(run.plans_total / seconds, 1), "recorded": run.recorded,
+            "unchanged": run.unchanged, "failed": run.failed, "chunks": len(run.chunks)}
+
+
+def _stop(workers):
+    for w in workers:
+        if w.poll() is None:
+            os.killpg(w.pid, signal.SIGTERM)
+    for w in workers:
+        try:
+            w.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(w.pid, signal.SIGKILL)
+
+
+def _report(args, active, seed_seconds, results):
     out = {"plans_seeded": args.plans, "active_plans": active, "workers": args.workers, "seed_seconds":
            round(seed_seconds), "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "nproc": os.cpu_count(),
            "runs": results}
