@@ -98,10 +98,14 @@ def stint_readings(plan: Plan) -> list:
     the two legs' forces (359.8 / 400 N is 89.95, not 90), the H-test as an apprehension score, the technique
     checklist score. Assessments belong to stints by the same rule as sessions (entry order)."""
 
-    rows = (
+    return readings_of(
         Assessment.objects.filter(plan=plan, stint__isnull=True, voided_at__isnull=True)
         .order_by("assessed_on", "created_at", "id")
     )
+
+
+def readings_of(rows) -> list:
+    """`stint_readings` of assessment rows already read (the stint's, not voided, in entry order)."""
     readings = []
     for a in rows:
         lsi = a.exact_lsi
@@ -118,8 +122,12 @@ def plan_loads(plan: Plan, today: datetime.date) -> tuple[list[Decimal], Decimal
     """Daily sRPE loads from the day of the plan's first logged session to today (PROTOCOL.md: the series and the
     21-day rule count from that first session, not from the plan's start); voided sessions left out."""
 
-    rows = list(SessionLog.objects.filter(plan=plan, date__lte=today, voided_at__isnull=True)
-                .values_list("date", "rpe", "minutes"))
+    return loads_of(plan, list(SessionLog.objects.filter(plan=plan, date__lte=today, voided_at__isnull=True)
+                               .values_list("date", "rpe", "minutes")), today)
+
+
+def loads_of(plan: Plan, rows, today: datetime.date) -> tuple[list[Decimal], Decimal | None]:
+    """`plan_loads` of (date, rpe, minutes) rows already read (the plan's sessions up to today, not voided)."""
     baseline_daily = plan.baseline_weekly_load / 7 if plan.baseline_weekly_load else None
     if not rows:
         return [], baseline_daily
@@ -129,10 +137,10 @@ def plan_loads(plan: Plan, today: datetime.date) -> tuple[list[Decimal], Decimal
     return loads, baseline_daily
 
 
-def plan_context(plan: Plan, today: datetime.date, protocol) -> "engine.Context":
+def plan_context(plan: Plan, today: datetime.date, protocol, loads=None) -> "engine.Context":
     """The plan's side of the evidence: the workload ratio, the load against the pre-injury baseline (exactly as
-    computed: 89.95 % does not meet 90 %) and the days since clearance."""
-    loads, baseline_daily = plan_loads(plan, today)
+    computed: 89.95 % does not meet 90 %) and the days since clearance. `loads`: `plan_loads` already computed."""
+    loads, baseline_daily = loads if loads is not None else plan_loads(plan, today)
     acwr = engine.protocol_acwr(protocol, loads, baseline_daily=baseline_daily)
     load_pct = None
     if plan.baseline_weekly_load:

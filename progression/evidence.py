@@ -9,8 +9,8 @@ in the same transaction, lets the engine decide on the athlete's open plan:
 
 This is the layer above `sessions`: `sessions` knows nothing of plans' decisions.
 """
-from django.db import transaction
 
+from core.transactions import service_atomic
 from sessions import services as session_services
 
 from .models import Decision, Plan
@@ -50,7 +50,7 @@ def _decide_for_session(*, actor, log, trigger, now, symptom_report=None, note: 
                          now=now, note=note)
 
 
-@transaction.atomic
+@service_atomic
 def session_log_enter(*, actor, athlete, client_id=None, now=None, **fields):
     """Log a session and evaluate the athlete's open plan. Returns (log, created); a retry evaluates nothing."""
     plan = plan_open_for(athlete)
@@ -64,7 +64,7 @@ def session_log_enter(*, actor, athlete, client_id=None, now=None, **fields):
     return log, created
 
 
-@transaction.atomic
+@service_atomic
 def symptom_report_enter(*, actor, session_log, client_id=None, now=None, **fields):
     """Send a next-morning report and decide: the plan's current stint, or a late warning sign."""
     report, created = session_services.symptom_report_create(actor=actor, session_log=session_log,
@@ -75,7 +75,7 @@ def symptom_report_enter(*, actor, session_log, client_id=None, now=None, **fiel
     return report, created
 
 
-@transaction.atomic
+@service_atomic
 def assessment_enter(*, actor, injury, now=None, **fields):
     """Record an assessment (strength, H-test, technique reach the engine as readings) and evaluate."""
     plan = Plan.objects.filter(injury=injury, status__in=[Plan.Status.ACTIVE, Plan.Status.PAUSED]).first()
@@ -85,7 +85,7 @@ def assessment_enter(*, actor, injury, now=None, **fields):
     return assessment
 
 
-@transaction.atomic
+@service_atomic
 def technique_rating_enter(*, actor, session_log, now=None, **fields):
     rating = session_services.technique_rate(actor=actor, session_log=session_log, now=now, **fields)
     _decide_for_session(actor=actor, log=session_log, trigger=Decision.Trigger.TECHNIQUE, now=now,
@@ -93,7 +93,7 @@ def technique_rating_enter(*, actor, session_log, now=None, **fields):
     return rating
 
 
-@transaction.atomic
+@service_atomic
 def session_measurements_enter(*, actor, session_log, reason: str = "", now=None, **fields):
     """Record what staff measured in a session (peak speed, efforts, full session, H-test) and evaluate."""
     log, changed = session_services.session_measurements_set(actor=actor, log=session_log, reason=reason, now=now,
@@ -120,7 +120,7 @@ def _who(actor) -> str:
     return actor.get_full_name() or actor.get_username()
 
 
-@transaction.atomic
+@service_atomic
 def session_log_correct(*, actor, log, reason: str = "", now=None, **fields):
     log, changed = session_services.session_log_correct(actor=actor, log=log, reason=reason, now=now, **fields)
     if changed:
@@ -131,7 +131,7 @@ def session_log_correct(*, actor, log, reason: str = "", now=None, **fields):
     return log, changed
 
 
-@transaction.atomic
+@service_atomic
 def session_log_void(*, actor, log, reason: str, now=None):
     log = session_services.session_log_void(actor=actor, log=log, reason=reason, now=now)
     plan = _plan_of(log)
@@ -141,7 +141,7 @@ def session_log_void(*, actor, log, reason: str, now=None):
     return log
 
 
-@transaction.atomic
+@service_atomic
 def symptom_report_correct(*, actor, report, reason: str = "", now=None, **fields):
     report, changed = session_services.symptom_report_correct(actor=actor, report=report, reason=reason, now=now,
                                                               **fields)
@@ -155,7 +155,7 @@ def symptom_report_correct(*, actor, report, reason: str = "", now=None, **field
     return report, changed
 
 
-@transaction.atomic
+@service_atomic
 def symptom_report_void(*, actor, report, reason: str, now=None):
     report = session_services.symptom_report_void(actor=actor, report=report, reason=reason, now=now)
     log = report.session_log
@@ -167,7 +167,7 @@ def symptom_report_void(*, actor, report, reason: str, now=None):
     return report
 
 
-@transaction.atomic
+@service_atomic
 def assessment_correct(*, actor, assessment, reason: str, now=None, **fields):
     assessment, changed = session_services.assessment_correct(actor=actor, assessment=assessment, reason=reason,
                                                               now=now, **fields)
@@ -180,7 +180,7 @@ def assessment_correct(*, actor, assessment, reason: str, now=None, **fields):
     return assessment, changed
 
 
-@transaction.atomic
+@service_atomic
 def assessment_void(*, actor, assessment, reason: str, now=None):
     assessment = session_services.assessment_void(actor=actor, assessment=assessment, reason=reason, now=now)
     if assessment.plan_id and assessment.stint is None:
@@ -192,7 +192,7 @@ def assessment_void(*, actor, assessment, reason: str, now=None):
     return assessment
 
 
-@transaction.atomic
+@service_atomic
 def technique_rating_void(*, actor, rating, reason: str, now=None):
     rating = session_services.technique_rating_void(actor=actor, rating=rating, reason=reason, now=now)
     _decide_for_session(actor=actor, log=rating.session_log, trigger=Decision.Trigger.CORRECTION, now=now,

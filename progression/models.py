@@ -286,6 +286,8 @@ class ClearanceReport(models.Model):
     @property
     def audit_organisation(self):
         return self.decision.plan.injury.athlete.organisation
+
+
 def new_feed_secret() -> str:
     """An unguessable URL token (256 bits): the calendar feed's only credential."""
     return secrets.token_urlsafe(32)
@@ -363,3 +365,35 @@ class CalendarEvent(models.Model):
 
     def __str__(self):
         return f"{self.date} plan {self.plan_id} (sequence {self.sequence})"
+
+
+class NightlyRun(models.Model):
+    """One organisation's nightly re-evaluation of one local day: its chunks of plans and how far it got.
+
+    The fan-out creates it with the chunks (plan ids) once; each chunk task marks its chunk done with its counts.
+    Sending the run again (an outbox retry, a worker lost) sends only the chunks not done yet, and a chunk that
+    arrives twice is skipped: the run resumes where it stopped.
+    """
+    organisation = models.ForeignKey("athletes.Organisation", on_delete=models.CASCADE, related_name="nightly_runs")
+    day = models.DateField(help_text="The organisation's local day of the run.")
+    chunks = models.JSONField(default=list, help_text="The plan ids of each chunk, in order.")
+    done_chunks = models.JSONField(default=list, help_text="The indexes of the chunks done.")
+    recorded = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=clock.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organisation", "day"], name="nightly_run_once_per_day")]
+
+    def __str__(self):
+        return f"Nightly run {self.day} ({self.progress})"
+
+    @property
+    def plans_total(self) -> int:
+        return sum(len(c) for c in self.chunks)
+
+    @property
+    def progress(self) -> str:
+        return f"{len(self.done_chunks)}/{len(self.chunks)} chunks"

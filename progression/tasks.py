@@ -9,7 +9,7 @@ import datetime
 import logging
 from urllib.parse import urlsplit
 
-from celery import shared_task
+from celery import group, shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -22,9 +22,9 @@ from core.models import Notification
 from core.notifications import absolute_url, notify, send_templated_email
 from core.tasks import task_now
 
-from . import exports
+from . import exports, services
 from .clearance_report import clearance_report_create
-from .models import Decision, Plan
+from .models import Decision, NightlyRun, Plan
 from .selectors import week_rows
 
 log = logging.getLogger(__name__)
@@ -183,7 +183,8 @@ def queue_nightly_reevaluation(*, now: datetime.datetime) -> int:
         if local.hour < NIGHTLY_HOUR:
             continue
         with transaction.atomic():
-            outbox.enqueue("progression.nightly_fan_out", {"organisation_id": organisation.pk},
+            outbox.enqueue("progression.nightly_fan_out", {"organisation_id": organisation.pk,
+                                                           "day": local.date().isoformat()},
                            dedupe_key=f"nightly:{organisation.pk}:{local.date().isoformat()}")
         queued += 1
     return queued
@@ -191,38 +192,59 @@ def queue_nightly_reevaluation(*, now: datetime.datetime) -> int:
 
 @outbox.handler("progression.nightly_fan_out")
 def nightly_fan_out(payload: dict) -> None:
-    """Split the organisation's active plans into batches, one task each (each plan in its own transaction).
+    """Split the organisation's active plans into chunks and send them to the workers as a Celery group.
 
-    If a publish fails the handler fails and the outbox tries again later; batches already sent run twice,
-    which changes nothing (`plan_reevaluate_nightly` records only a changed outcome).
+    The run (`NightlyRun`, one per organisation and local day) keeps the chunks and which are done: sending it
+    again sends only the chunks not done. If a publish fails the handler fails and the outbox tries again later.
     """
-    ids = list(
-        Plan.objects.filter(status=Plan.Status.ACTIVE, injury__athlete__organisation_id=payload["organisation_id"])
-        .order_by("pk").values_list("pk", flat=True)
-    )
-    for start in range(0, len(ids), NIGHTLY_BATCH_SIZE):
-        reevaluate_plans.apply_async(args=[ids[start:start + NIGHTLY_BATCH_SIZE]], retry=False)
+    organisation = Organisation.objects.get(pk=payload["organisation_id"])
+    day = datetime.date.fromisoformat(payload["day"]) if payload.get("day") else organisation.today()
+    run = NightlyRun.objects.filter(organisation=organisation, day=day).first()
+    if run is None:
+        ids = list(
+            Plan.objects.filter(status=Plan.Status.ACTIVE, injury__athlete__organisation=organisation)
+            .order_by("pk").values_list("pk", flat=True)
+        )
+        chunks = [ids[start:start + NIGHTLY_BATCH_SIZE] for start in range(0, len(ids), NIGHTLY_BATCH_SIZE)]
+        run, _ = NightlyRun.objects.get_or_create(organisation=organisation, day=day, defaults={"chunks": chunks})
+    pending = [i for i in range(len(run.chunks)) if i not in set(run.done_chunks)]
+    if run.finished_at is not None or not pending:
+        return
+    group(reevaluate_chunk.si(run.pk, i) for i in pending).apply_async(retry=False)
+
+
+@shared_task(name="progression.reevaluate_chunk", acks_late=True)
+def reevaluate_chunk(run_id: int, index: int, now=None) -> dict:
+    """One chunk of a nightly run: its plans bulk-loaded and re-evaluated (`plans_reevaluate_nightly`), then the
+    chunk marked done with its counts. A chunk already done is skipped."""
+    run = NightlyRun.objects.filter(pk=run_id).first()
+    if run is None or index in run.done_chunks or index >= len(run.chunks):
+        return {"skipped": True}
+    now = task_now(now)
+    counts = reevaluate_plans(run.chunks[index], now=now)
+    with transaction.atomic():
+        run = NightlyRun.objects.select_for_update().get(pk=run_id)
+        if index not in run.done_chunks:
+            run.done_chunks = [*run.done_chunks, index]
+            run.recorded += counts["recorded"]
+            run.unchanged += counts["unchanged"]
+            run.failed += counts["failed"]
+            if len(run.done_chunks) == len(run.chunks):
+                run.finished_at = now
+            run.save()
+    log.info("nightly run %s (%s, %s): %s; %s recorded, %s unchanged, %s failed", run.pk, run.organisation_id,
+             run.day, run.progress, run.recorded, run.unchanged, run.failed)
+    return counts
 
 
 @shared_task(name="progression.reevaluate_plans", acks_late=True)
 def reevaluate_plans(plan_ids: list[int], now=None) -> dict:
-    """Re-evaluate a batch of plans, one transaction (and one plan-row lock) each. A failing plan is logged
-    and skipped; the others go on."""
-    from .services import plan_reevaluate_nightly
+    """Re-evaluate a batch of plans: bulk-loaded, decided in memory, written (one transaction and one plan-row
+    lock each) only where the outcome changed. A failing plan is logged and skipped; the others go on."""
+    def failed(pk, exc):
+        log.error("nightly re-evaluation failed for plan %s", pk, exc_info=exc)
 
-    now = task_now(now)
-    counts = {"recorded": 0, "unchanged": 0, "failed": 0}
-    for pk in plan_ids:
-        try:
-            decision = plan_reevaluate_nightly(plan=pk, now=now)
-        except Plan.DoesNotExist:
-            continue
-        except Exception:
-            log.exception("nightly re-evaluation failed for plan %s", pk)
-            counts["failed"] += 1
-            continue
-        counts["recorded" if decision is not None else "unchanged"] += 1
-    return counts
+    return services.plans_reevaluate_nightly(plan_ids=plan_ids, now=task_now(now), on_error=failed)
 
 
 @outbox.failure_recipients("progression.send_weekly_prescription")

@@ -1,4 +1,5 @@
 """Production settings pass Django's deployment checks; the embedded default needs no environment."""
+import json
 import os
 import subprocess
 import sys
@@ -46,3 +47,31 @@ def test_sqlite_waits_for_other_writers(tmp_path):
                                                   "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"})
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-3:] == ["wal", "20000", "IMMEDIATE"]
+
+
+def _production_databases(env):
+    code = ("import json; from django.conf import settings; d = settings.DATABASES['default']; "
+            "print(json.dumps({'age': d['CONN_MAX_AGE'], 'health': d['CONN_HEALTH_CHECKS'], "
+            "'options': d.get('OPTIONS', {}).get('options', '')}))")
+    result = run_manage("shell", "-c", code, env={
+        "DJANGO_SETTINGS_MODULE": "rehab.settings.production",
+        "SECRET_KEY": "x" * 60, "ALLOWED_HOSTS": "rehab.example.org",
+        "DATABASE_URL": "postgres://rehab:pw@db.invalid:5432/rehab", **env,
+    })
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_keeps_database_connections_open():
+    """Django reads CONN_MAX_AGE from DATABASES only: production persists connections (60 s) with health checks."""
+    assert _production_databases({}) == {"age": 60, "health": True, "options": "-c jit=off"}
+
+
+def test_production_connection_age_comes_from_the_environment():
+    assert _production_databases({"CONN_MAX_AGE": "0"})["age"] == 0
+    assert _production_databases({"CONN_MAX_AGE": "300"})["age"] == 300
+
+
+def test_production_turns_postgresql_jit_off_unless_asked():
+    """JIT compilation cost the roster 480 of 560 ms at 500 athletes (docs/performance.md)."""
+    assert _production_databases({"DATABASE_JIT": "on"})["options"] == ""

@@ -2,7 +2,6 @@
 import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F, OuterRef, Prefetch, Subquery
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -53,20 +52,16 @@ def _local_today(athlete) -> datetime.date:
     return clock.now().astimezone(athlete.organisation.tz).date()
 
 
-def _latest_decisions() -> Prefetch:
-    """Each plan's latest decision in one query, whatever the number of plans (as `plan.latest_decisions`)."""
-    newest = Decision.objects.filter(plan=OuterRef("plan")).order_by("-created_at", "-id").values("pk")[:1]
-    return Prefetch("decisions", queryset=Decision.objects.annotate(newest=Subquery(newest)).filter(pk=F("newest")),
-                    to_attr="latest_decisions")
-
-
 def _with_plan_extras(queryset):
-    return queryset.prefetch_related(_latest_decisions(), "protocol__phases")
+    # The protocol's definition (about 21 KB of JSON) is not shown: not loaded, not decoded, once per row.
+    return queryset.defer("protocol__definition").prefetch_related("protocol__phases")
 
 
 def _plan(user, pk):
     plan = selectors.plan_get(user=user, pk=parse_pk(pk, "plan"))
-    return _with_plan_extras(selectors.plan_list(user=user)).get(pk=plan.pk)
+    plan = _with_plan_extras(selectors.plan_list(user=user)).get(pk=plan.pk)
+    selectors.plans_attach_latest_decisions([plan])
+    return plan
 
 
 def _week_of(plan, params) -> dict:
@@ -115,6 +110,16 @@ class PlanViewSet(ApiMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
 
     def get_queryset(self):
         return _with_plan_extras(selectors.plan_list(user=self.request.user))
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            page = list(queryset)
+        # After paging: the latest decision of the page's plans only (one query, summaries only).
+        selectors.plans_attach_latest_decisions(page)
+        data = self.get_serializer(page, many=True).data
+        return self.get_paginated_response(data) if self.paginator is not None else Response(data)
 
     def retrieve(self, request, pk):
         return Response(PlanOutput(_plan(request.user, pk)).data)

@@ -20,6 +20,7 @@ from .plans import (
     plan_list,
     plan_open_for_athlete,
     plan_phase_track,
+    plans_attach_latest_decisions,
     protocol_edit_base,
     protocol_edit_slug,
     protocol_get,
@@ -34,6 +35,7 @@ __all__ = [
     "AUDIT_KINDS", "audit_lookups", "audit_trail",
     "ROSTER_ORDERINGS", "PlanSeries", "decision_get", "decision_latest", "decision_list", "next_training_day",
     "plan_day", "plan_get", "plan_latest_for_athlete", "plan_list", "plan_milestones", "plan_open_for_athlete", "plan_phase_track",
-    "plan_series", "plan_week", "protocol_edit_base", "protocol_edit_slug", "protocol_get", "protocol_latest",
-    "projected_returns", "protocol_list", "roster", "roster_row_facts", "run_bench", "week_rows",
+    "plan_series", "plans_attach_latest_decisions", "plan_week", "protocol_edit_base", "protocol_edit_slug",
+    "protocol_get", "protocol_latest", "projected_returns", "protocol_list", "roster", "roster_row_facts",
+    "run_bench", "week_rows",
 ]

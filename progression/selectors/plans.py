@@ -1,5 +1,5 @@
 """Reads of protocols, plans and decisions, scoped to the acting user."""
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from core.access import access_for
 from core.exceptions import NotFound
@@ -61,6 +61,26 @@ def plan_list(*, user, athlete_id=None, status=None, team_id=None) -> QuerySet[P
     if team_id:
         qs = qs.filter(injury__athlete__team_id=team_id)
     return qs
+
+
+#: What a decision summary shows (the API's DecisionBrief): no inputs, no reasons (the large columns).
+DECISION_SUMMARY_FIELDS = ("id", "plan_id", "outcome", "status", "from_phase", "to_phase", "refer", "decided_on",
+                           "decided_by_rule", "created_at")
+
+
+def plans_attach_latest_decisions(plans) -> None:
+    """Give each plan of a page its latest decision's summary, as `plan.latest_decisions` (a list of 0 or 1), in
+    one query: an index lookup per plan of the page (decision (plan, -created_at)), whatever the number of
+    decisions, and none of the large columns."""
+    plans = list(plans)
+    if not plans:
+        return
+    newest = Decision.objects.filter(plan=OuterRef("pk")).order_by("-created_at", "-id").values("pk")[:1]
+    latest_ids = Plan.objects.filter(pk__in=[p.pk for p in plans]).annotate(latest=Subquery(newest)).values("latest")
+    by_plan = {d.plan_id: d for d in Decision.objects.filter(pk__in=latest_ids).only(*DECISION_SUMMARY_FIELDS)}
+    for plan in plans:
+        decision = by_plan.get(plan.pk)
+        plan.latest_decisions = [decision] if decision is not None else []
 
 
 def plan_get(*, user, pk) -> Plan:

@@ -18,6 +18,7 @@ from .evaluation import (
     plan_reevaluate_if_changed,
     plan_reevaluate_nightly,
 )
+from .nightly import plans_reevaluate_nightly
 from .plans import (
     alert_without_plan,
     plan_evaluate_for_athlete,
@@ -33,6 +34,6 @@ __all__ = [
     "EvidenceChanged", "alert_without_plan", "athlete_anonymise", "athlete_export_build", "export_filename", "clearance_phase", "decision_override", "decision_reject",
     "decision_sign_off", "decision_signature", "phase_rows", "plan_check_late_warning", "plan_evaluate",
     "plan_evaluate_for_athlete", "plan_note_create", "plan_open_for", "plan_reevaluate_if_changed",
-    "plan_reevaluate_nightly", "plan_set_status", "plan_settings_update", "plan_start", "protocol_create",
+    "plan_reevaluate_nightly", "plan_set_status", "plans_reevaluate_nightly", "plan_settings_update", "plan_start", "protocol_create",
     "protocol_new_version",
 ]

@@ -16,6 +16,7 @@ from django.db import transaction
 from core import clock
 from core.audit import audit_record, snapshot
 from core.notifications import notify, resolve_topic
+from core.transactions import service_atomic
 from sessions.models import Assessment, SessionLog
 
 from .. import engine
@@ -149,7 +150,7 @@ def _record(plan: Plan, protocol, result, *, actor, trigger: str, today, now, hi
     return decision
 
 
-@transaction.atomic
+@service_atomic
 def plan_evaluate(*, plan: Plan, actor, trigger: str, session_log=None, symptom_report=None, assessment=None,
                   now: datetime.datetime | None = None, note: str = "") -> Decision | None:
     """Run the engine on the plan's current stint, record the decision, and apply it as the protocol says."""
@@ -192,7 +193,7 @@ def _already_regressed_for(plan: Plan, log_pk: int, severity: int, severities: d
     return False
 
 
-@transaction.atomic
+@service_atomic
 def plan_check_late_warning(*, plan: Plan, actor, trigger: str, session_log, symptom_report=None,
                             now: datetime.datetime | None = None, note: str = "") -> Decision | None:
     """Evidence that arrived late for a session of a closed stint (a next-morning report, a correction).
@@ -275,7 +276,7 @@ def decision_signature(decision: Decision) -> tuple:
     )
 
 
-@transaction.atomic
+@service_atomic
 def plan_reevaluate_if_changed(*, plan, actor=None, trigger: str, now: datetime.datetime | None = None,
                                note: str = "", **refs) -> Decision | None:
     """Re-evaluate, keeping the decision only when something changed.

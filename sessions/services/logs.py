@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from athletes.models import Athlete
 from core import clock
 from core.audit import audit_record, snapshot
+from core.transactions import service_atomic
 
 from ..models import SessionLog, exact_speed_pct
 from .ownership import (
@@ -28,6 +29,9 @@ from .ownership import (
     check_owner,
 )
 
+#: A new log's relations, given as objects the service already checked (athlete, plan, actor).
+NEW_ROW_RELATIONS = ("athlete", "plan", "logged_by", "voided_by")
+
 # --- session logs ---------------------------------------------------------------------------------------------
 
 def _apply_peak_speed(log: SessionLog, athlete: Athlete) -> None:
@@ -47,7 +51,7 @@ def _apply_peak_speed(log: SessionLog, athlete: Athlete) -> None:
     log.peak_speed_pct = pct.quantize(Decimal("0.1"), rounding=ROUND_FLOOR)
 
 
-@transaction.atomic
+@service_atomic
 def session_log_create(*, actor, athlete: Athlete, plan=None, client_id=None, now=None,
                        **fields) -> tuple[SessionLog, bool]:
     """Log a session for `athlete` (in `plan`, the athlete's open plan, if any). Returns (log, created)."""
@@ -64,7 +68,9 @@ def session_log_create(*, actor, athlete: Athlete, plan=None, client_id=None, no
     log = SessionLog(athlete=athlete, plan=plan, phase=plan.current_phase if plan else None, client_id=client_id,
                      logged_by=actor, logged_at=now, recorded_on=_local_date(athlete, now), **fields)
     _apply_peak_speed(log, athlete)
-    log.full_clean(exclude=["client_id"])
+    # Validated once: the fields' ranges and the model's rules. Not the relations (objects in hand: a query each)
+    # nor the check constraints (a query each; the database enforces them on the INSERT anyway).
+    log.full_clean(exclude=["client_id", *NEW_ROW_RELATIONS], validate_constraints=False)
     try:
         with transaction.atomic():
             log.save()

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from core import clock
 from core.audit import audit_record, snapshot
 from core.exceptions import Conflict
+from core.transactions import service_atomic
 
 from ..models import SessionLog, SymptomReport
 from .ownership import (
@@ -43,7 +44,7 @@ def report_is_open(log: SessionLog, now=None) -> bool:
     return (now or clock.now()) >= report_opens_at(log)
 
 
-@transaction.atomic
+@service_atomic
 def symptom_report_create(*, actor, session_log: SessionLog, client_id=None, now=None,
                           **fields) -> tuple[SymptomReport, bool]:
     """The next-morning report for a session. One per session; a retry returns the first.
@@ -79,7 +80,8 @@ def symptom_report_create(*, actor, session_log: SessionLog, client_id=None, now
         audit_record(actor=actor, action="symptom_report.create", target=report, before=before, after=snapshot(report))
         return report, True
     report = SymptomReport(session_log=session_log, client_id=client_id, reported_by=actor, reported_at=now, **fields)
-    report.full_clean(exclude=["client_id", "session_log"])
+    # Validated once: ranges and rules; no query per relation or check constraint (the database enforces them).
+    report.full_clean(exclude=["client_id", "session_log", "reported_by", "voided_by"], validate_constraints=False)
     try:
         with transaction.atomic():
             report.save()

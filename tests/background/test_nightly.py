@@ -4,12 +4,15 @@ import uuid
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from core.models import AuditEvent, Notification, OutboxMessage
 from progression import services, tasks
 from progression.evidence import symptom_report_enter
-from progression.models import Decision, Plan
+from progression.models import Decision, NightlyRun, Plan
+from progression.services import nightly
 from tests.factories import InjuryFactory
 
 from .conftest import at, log_session
@@ -110,27 +113,109 @@ def test_the_tick_runs_once_per_local_night_from_three(world, p1_plan, django_ca
     assert Decision.objects.filter(trigger="nightly").count() == 1, "the stale strength test made a hold"
 
 
-def test_the_fan_out_sends_batches_and_a_failing_plan_does_not_stop_the_others(world, p1_plan, protocol,
-                                                                              monkeypatch):
+def test_the_fan_out_sends_chunks_and_a_failing_plan_does_not_stop_the_others(world, p1_plan, protocol,
+                                                                             monkeypatch):
     second = services.plan_start(actor=world.clinician, injury=InjuryFactory(athlete=world.other_athlete),
                                  protocol=protocol)
     Plan.objects.create(injury=InjuryFactory(athlete=world.other_athlete), protocol=protocol,
                         clinician=world.clinician, status="completed")
-    batches = []
+    sent = []
     monkeypatch.setattr(tasks, "NIGHTLY_BATCH_SIZE", 1)
-    monkeypatch.setattr(tasks.reevaluate_plans, "apply_async", lambda args, **kw: batches.append(args[0]))
-    tasks.nightly_fan_out({"organisation_id": world.org.pk})
-    assert batches == [[p1_plan.pk], [second.pk]], "active plans of the organisation only, one batch each"
+    monkeypatch.setattr(tasks, "group", lambda sigs: _Recorder(sent, sigs))
+    tasks.nightly_fan_out({"organisation_id": world.org.pk, "day": TODAY.isoformat()})
+    run = NightlyRun.objects.get(organisation=world.org, day=TODAY)
+    assert run.chunks == [[p1_plan.pk], [second.pk]], "active plans of the organisation only, one chunk each"
+    assert sent == [(run.pk, 0), (run.pk, 1)], "one task per chunk, as one Celery group"
 
     calls = []
 
-    def flaky(*, plan, now):
-        calls.append(plan)
-        if plan == p1_plan.pk:
+    def flaky(plan, protocol, logs, assessments, now):
+        calls.append(plan.pk)
+        if plan.pk == p1_plan.pk:
             raise RuntimeError("boom")
         return None
 
-    monkeypatch.setattr(services, "plan_reevaluate_nightly", flaky)
+    monkeypatch.setattr(nightly, "_outcome_signature", flaky)
     result = tasks.reevaluate_plans.apply(args=[[p1_plan.pk, second.pk, 999999]]).get()
-    assert calls == [p1_plan.pk, second.pk, 999999]
-    assert result == {"recorded": 0, "unchanged": 2, "failed": 1}
+    assert calls == [p1_plan.pk, second.pk], "an unknown plan is left out"
+    assert result == {"recorded": 0, "unchanged": 1, "failed": 1}
+
+
+class _Recorder:
+    def __init__(self, sent, signatures):
+        self.sent, self.signatures = sent, list(signatures)
+
+    def apply_async(self, **kwargs):
+        self.sent.extend(tuple(sig.args) for sig in self.signatures)
+
+
+def _active_plans(world, protocol, n):
+    """n more active plans in P1 with a clean session each, besides the fixture's."""
+    plans = []
+    for _ in range(n):
+        injury = InjuryFactory(athlete=world.other_athlete, date_of_injury=START - datetime.timedelta(days=3))
+        plan = services.plan_start(actor=world.clinician, injury=injury, protocol=protocol, start_phase=1,
+                                   start_date=START, now=at(START, 8))
+        plans.append(plan)
+    return plans
+
+
+def test_a_chunk_reads_its_plans_in_constant_queries_and_writes_nothing_when_nothing_changed(
+        world, p1_plan, protocol, django_assert_max_num_queries):
+    others = _active_plans(world, protocol, 5)
+    ids = [p1_plan.pk, *[p.pk for p in others]]
+    before = counts()
+    with django_assert_max_num_queries(6):
+        # Six plans, nothing changed for any (day 5: the advance still waits): the bulk load only, no lock, no write.
+        result = services.plans_reevaluate_nightly(plan_ids=ids, now=at(day(5), 3))
+    assert result == {"recorded": 0, "unchanged": 6, "failed": 0}
+    assert counts() == before
+
+
+def test_the_chunk_records_what_changed_as_the_single_plan_path_does(world, p1_plan, protocol):
+    # Day 12: the strength test is stale; the chunk records the same hold plan_reevaluate_nightly would.
+    result = services.plans_reevaluate_nightly(plan_ids=[p1_plan.pk], now=at(day(12), 3))
+    assert result == {"recorded": 1, "unchanged": 0, "failed": 0}
+    decision = Decision.objects.filter(plan=p1_plan).order_by("-created_at", "-id").first()
+    assert (decision.trigger, decision.outcome, decision.decided_by_rule) == ("nightly", "hold", "rule.missing_data")
+    before = counts()
+    assert services.plans_reevaluate_nightly(plan_ids=[p1_plan.pk], now=at(day(13), 3))["unchanged"] == 1
+    assert counts() == before
+
+
+def test_queries_per_plan_stay_constant_as_the_chunk_grows(world, p1_plan, protocol):
+    small = _active_plans(world, protocol, 1)
+    large = _active_plans(world, protocol, 20)
+    def queries(ids):
+        with CaptureQueriesContext(connection) as ctx:
+            services.plans_reevaluate_nightly(plan_ids=ids, now=at(day(5), 3))
+        return len(ctx.captured_queries)
+
+    assert queries([p.pk for p in small]) == queries([p.pk for p in large]), "a constant number per chunk"
+
+
+def test_a_run_resumes_where_it_stopped(world, p1_plan, protocol, monkeypatch):
+    others = _active_plans(world, protocol, 2)
+    monkeypatch.setattr(tasks, "NIGHTLY_BATCH_SIZE", 1)
+    sent = []
+    monkeypatch.setattr(tasks, "group", lambda sigs: _Recorder(sent, sigs))
+    payload = {"organisation_id": world.org.pk, "day": TODAY.isoformat()}
+    tasks.nightly_fan_out(payload)
+    run = NightlyRun.objects.get(organisation=world.org, day=TODAY)
+    assert len(run.chunks) == 3 and run.progress == "0/3 chunks"
+    # The first chunk runs, then the workers are lost: the outbox sends the run again.
+    tasks.reevaluate_chunk.apply(args=[run.pk, 0]).get()
+    run.refresh_from_db()
+    assert run.done_chunks == [0] and run.finished_at is None
+    sent.clear()
+    tasks.nightly_fan_out(payload)
+    assert sent == [(run.pk, 1), (run.pk, 2)], "only the chunks not done are sent again"
+    assert tasks.reevaluate_chunk.apply(args=[run.pk, 0]).get() == {"skipped": True}, "a chunk done is not run twice"
+    for index in (1, 2):
+        tasks.reevaluate_chunk.apply(args=[run.pk, index]).get()
+    run.refresh_from_db()
+    assert run.progress == "3/3 chunks" and run.finished_at is not None
+    assert run.recorded + run.unchanged + run.failed == 1 + len(others)
+    sent.clear()
+    tasks.nightly_fan_out(payload)
+    assert sent == [], "a finished run sends nothing"
