@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from ..exports import item_text
+from ..exports import dose_text, item_text
 from ..models import Decision
 from .week import plan_week, week_rows
 
@@ -47,19 +47,9 @@ def _span(lo, hi, unit="") -> str:
 
 
 def key_dose(item) -> str:
-    """The item's dose in one short line: '6 x 60 m Strides 70-75 %, 6.7-7.2 m/s', '3 x 8 Romanian deadlift'."""
-    parts = []
-    if item.sets:
-        parts.append(f"{item.sets} x")
-    if item.reps:
-        parts.append(f"{item.reps} x" if item.distance_m else item.reps)
-    if item.distance_m:
-        parts.append(f"{item.distance_m} m")
-    time_s = getattr(item, "time_s", None)
-    if time_s:
-        parts.append(f"{time_s} s")
-    text = " ".join(parts).removesuffix(" x")
-    text = f"{text} {item.name}" if text else item.name
+    """The item's dose in one short line: '4-6 x 60 m Strides 70-75 %, 6.7-7.2 m/s', '3 x 8 Romanian deadlift'."""
+    dose = dose_text(item)
+    text = f"{dose} {item.name}" if dose else item.name
     if item.intensity_pct_min is not None:
         text += f" {_span(item.intensity_pct_min, item.intensity_pct_max)} %"
     if item.target_speed_mps_min is not None:
@@ -70,7 +60,10 @@ def key_dose(item) -> str:
 
 def _public_text(item, *, clinician: bool) -> str:
     """The full item in plain words; the clinicians' notes only for clinicians."""
-    if clinician or not item.notes or PRACTICE_DEFAULT not in item.notes:
+    if clinician:
+        note = getattr(item, "clinician_note", None)
+        return item_text(item) + (f" [clinicians: {note}]" if note else "")
+    if not item.notes or PRACTICE_DEFAULT not in item.notes:
         return item_text(item)
     notes = public_notes(item.notes)
     text = item_text(item)

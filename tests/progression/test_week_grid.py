@@ -129,7 +129,7 @@ def test_public_notes():
 
 def test_key_dose_without_a_distance():
     class Item:
-        name, sets, reps, distance_m, time_s = "Romanian deadlift", "3", "8", None, None
+        name, sets, reps, distance_m, build_m, time_s_min, time_s_max = "Romanian deadlift", "3", "8", None, None, None, None
         intensity_pct_min = intensity_pct_max = target_speed_mps_min = target_speed_mps_max = None
     assert key_dose(Item) == "3 x 8 Romanian deadlift"
 
