@@ -22,6 +22,7 @@ from athletes.models import Organisation, Role
 from core import clock
 from core.exceptions import Conflict
 from sessions.checklists import CHECKLISTS, checklist_for_phase
+from sessions.models import SessionLog, SymptomReport
 
 DEMO_SLUG = "demo-clinic"
 DEMO_PASSWORD = "sprint-demo"
@@ -197,8 +198,21 @@ class Command(BaseCommand):
             red_flag = first == "Kofi"
             unreported = first in ("Liam", "Pavel", "Yusuf")
             leave_pending = first == "Carlos"
-            for k, day in enumerate(days):
-                last_day = k == len(days) - 1
+            # The older sessions and their reports as history rows (quick to load; the engine reads them as the
+            # stint's sessions); the last two through the services, so each athlete's latest decisions are the
+            # engine's own.
+            history, live = days[:-2], days[-2:]
+            logs = SessionLog.objects.bulk_create([
+                SessionLog(athlete=athlete, plan=plan, phase=phase, date=day, pain_during=n % 2,
+                           rpe=Decimal(4 + min(phase, 4)), minutes=40 + 5 * phase, reps_done=10,
+                           client_id=uuid.uuid4(), logged_by=clinician, logged_at=at(day, 18))
+                for day in history])
+            SymptomReport.objects.bulk_create([
+                SymptomReport(session_log=log, soreness_24h=1, sleep_quality=4, fatigue=2, client_id=uuid.uuid4(),
+                              reported_by=clinician, reported_at=at(log.date + datetime.timedelta(days=1), 8))
+                for log in logs])
+            for k, day in enumerate(live):
+                last_day = k == len(live) - 1
                 log, _ = evidence.session_log_enter(
                     actor=clinician, athlete=athlete, client_id=uuid.uuid4(), now=at(day, 18), date=day,
                     pain_during=7 if red_flag and last_day else n % 2, rpe=Decimal(4 + min(phase, 4)),
