@@ -13,6 +13,7 @@ from progression import engine
 from progression.models import Protocol
 from progression.protocol_editing import with_sc_doses
 from progression.services import protocol_create
+from tests.conftest import ensure_default_protocol
 from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -39,7 +40,8 @@ def _pdf_pages(data: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", data))
 
 
-def test_the_squad_on_the_grid_and_the_roster(live_server, browser, world, shoot):
+def test_the_squad_on_the_grid_and_the_roster(live_server, browser, shoot):
+    ensure_default_protocol()
     _dosed_default()
     call_command("load_demo")
     base = live_server.url
