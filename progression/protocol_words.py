@@ -12,6 +12,10 @@ from . import engine
 from .exports import item_text
 from .protocol_editing import exit_label
 
+#: The order a clinician reads an exit in (a stored definition may come back with its keys in another order:
+#: PostgreSQL's jsonb sorts them); a clinic's own criteria follow, by name.
+CRITERION_ORDER = ("min_sessions", "min_days_since_rts", "min_full_sessions", "min_efforts_95", "max_pain",
+                   "max_soreness", "min_lsi", "min_technique", "min_peak_speed", "max_apprehension", "min_load_pct")
 SCOPES = {"latest": "the latest reading", "best": "the best reading", "most_recent": "the most recent reading"}
 
 
@@ -91,7 +95,9 @@ def protocol_in_words(protocol) -> dict:
             shape.append("its advance is discharge")
         if ph.refer_on_regress:
             shape.append("a regression here refers the athlete")
-        criteria = [{"words": criterion_words(c), "title": c.title, "source": c.source} for c in ph.exit]
+        ordered = sorted(ph.exit, key=lambda c: (CRITERION_ORDER.index(c.code) if c.code in CRITERION_ORDER
+                                                 else len(CRITERION_ORDER), c.code))
+        criteria = [{"words": criterion_words(c), "title": c.title, "source": c.source} for c in ordered]
         phases.append({
             "number": ph.number, "name": ph.name, "focus": ph.focus, "description": ph.description,
             "sessions": f"{spw} sessions a week" + (", " + ", ".join(extra) if extra else ""),

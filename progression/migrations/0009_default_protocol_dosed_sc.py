@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.db import migrations
 
-from progression.protocol_editing import with_sc_doses
+from progression.protocol_doses import with_sc_doses
 
 HERE = Path(__file__).resolve().parent.parent / "protocols"
 PHASE_KEYS = {"number", "name", "focus", "description", "exit"}

@@ -71,7 +71,7 @@ def _public_text(item, *, clinician: bool) -> str:
 
 
 def logged_text(log) -> str:
-    """A logged session in one line: 'Logged: pain 1, RPE 5 x 40 min, technique 80 %'."""
+    """A logged session in one line: 'Logged: pain 1, RPE 5 x 40 min, technique 80 %, soreness 1'."""
     text = f"Logged: pain {log.pain_during}, RPE {_num(log.rpe)} x {log.minutes} min"
     if log.technique is not None:
         text += f", technique {log.technique} %"
@@ -79,7 +79,7 @@ def logged_text(log) -> str:
         text += f", peak {_num(log.peak_speed_pct)} %"
     report = getattr(log, "symptom_report", None)
     if report is not None and report.voided_at is None:
-        text += f"; next morning soreness {report.soreness_24h}"
+        text += f", soreness {report.soreness_24h}"
     return text
 
 
@@ -178,6 +178,43 @@ def _cell_from(day_rx, cell: Cell, *, clinician: bool) -> None:
         cell.lines.append(", ".join(more))
 
 
+def _flags(plan) -> list[tuple[str, str]]:
+    flags = []
+    if plan.review_pending:
+        flags.append(("bad", "Red flag: review pending"))
+    if plan.awaiting_signoff:
+        flags.append(("warn", "Sign-off pending"))
+    if plan.overdue_reports:
+        n = plan.overdue_reports
+        flags.append(("warn", f"{n} next-morning report{'s' if n > 1 else ''} overdue"))
+    return flags
+
+
+def _cells(plan, rx, changes, days, *, today, year, week, clinician) -> list[Cell]:
+    """The plan's seven cells: each day in the phase of that day, with what was logged."""
+    by_phase = {plan.current_phase: rx}
+    logs = defaultdict(list)
+    for log in plan.week_logs:
+        logs[log.date].append(log)
+    cells = []
+    for day in days:
+        cell = Cell(date=day, past=day < today, today=day == today)
+        cell._current = plan.current_phase
+        if day >= plan.start_date:
+            cell.phase = plan.current_phase if day >= today else phase_on(changes, day, plan.current_phase)
+            if cell.phase not in by_phase:
+                by_phase[cell.phase] = plan_week_in_phase(plan, cell.phase, year, week)
+            day_rx = next((d for d in by_phase[cell.phase].days if d.date == day), None)
+            if day_rx is not None:
+                _cell_from(day_rx, cell, clinician=clinician)
+        for log in logs.get(day, ()):
+            cell.logged.append(logged_text(log))
+            cell.log_ids.append(log.pk)
+        cell.missed = cell.past and cell.session and not cell.logged
+        cells.append(cell)
+    return cells
+
+
 def week_grid(*, user, team_id, year: int, week: int, today: datetime.date, phase: int | None = None,
               clinician: bool = False) -> dict:
     """The grid of the ISO week: rows grouped by the plan's current phase (only `phase` when given)."""
@@ -186,47 +223,18 @@ def week_grid(*, user, team_id, year: int, week: int, today: datetime.date, phas
     changes = _phase_changes(plans)
     monday = datetime.date.fromisocalendar(year, week, 1)
     days = [monday + datetime.timedelta(days=i) for i in range(7)]
-    phases_seen = sorted({p.current_phase for p in plans})
-    out = []
-    for plan, rx in rows:
-        if phase is not None and plan.current_phase != phase:
-            continue
-        by_phase = {plan.current_phase: rx}
-        logs = defaultdict(list)
-        for log in plan.week_logs:
-            logs[log.date].append(log)
-        cells = []
-        for day in days:
-            cell = Cell(date=day, past=day < today, today=day == today)
-            cell._current = plan.current_phase
-            if day >= plan.start_date:
-                cell.phase = plan.current_phase if day >= today else phase_on(changes.get(plan.pk), day,
-                                                                               plan.current_phase)
-                if cell.phase not in by_phase:
-                    by_phase[cell.phase] = plan_week_in_phase(plan, cell.phase, year, week)
-                day_rx = next((d for d in by_phase[cell.phase].days if d.date == day), None)
-                if day_rx is not None:
-                    _cell_from(day_rx, cell, clinician=clinician)
-            for log in logs.get(day, ()):
-                cell.logged.append(logged_text(log))
-                cell.log_ids.append(log.pk)
-            cell.missed = cell.past and cell.session and not cell.logged
-            cells.append(cell)
-        flags = []
-        if plan.review_pending:
-            flags.append(("bad", "Red flag: review pending"))
-        if plan.awaiting_signoff:
-            flags.append(("warn", "Sign-off pending"))
-        if plan.overdue_reports:
-            n = plan.overdue_reports
-            flags.append(("warn", f"{n} next-morning report{'s' if n > 1 else ''} overdue"))
-        out.append(GridRow(plan=plan, athlete=plan.injury.athlete, phase=plan.current_phase, focus=rx.focus,
-                           flags=flags, cells=cells, hold_reasons=plan.hold_reasons, warnings=list(rx.warnings), rx=rx))
+    out = [
+        GridRow(plan=plan, athlete=plan.injury.athlete, phase=plan.current_phase, focus=rx.focus, flags=_flags(plan),
+                cells=_cells(plan, rx, changes.get(plan.pk), days, today=today, year=year, week=week,
+                             clinician=clinician),
+                hold_reasons=plan.hold_reasons, warnings=list(rx.warnings), rx=rx)
+        for plan, rx in rows if phase is None or plan.current_phase == phase
+    ]
     groups = []
     for ph in sorted({r.phase for r in out}):
         members = [r for r in out if r.phase == ph]
         groups.append({"phase": ph, "focus": members[0].focus, "rows": members})
-    return {"days": days, "groups": groups, "count": len(out), "phases": phases_seen}
+    return {"days": days, "groups": groups, "count": len(out), "phases": sorted({p.current_phase for p in plans})}
 
 
 def plan_week_in_phase(plan, phase: int, year: int, week: int):

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from progression import engine
 from progression.models import Protocol
-from progression.protocol_editing import with_sc_doses
+from progression.protocol_doses import with_sc_doses
 from progression.services import protocol_create
 from tests.conftest import ensure_default_protocol
 from tests.e2e.conftest import ARTIFACTS

@@ -16,7 +16,7 @@ from progression import engine, services
 from progression.engine_io import engine_protocol
 from progression.exports import CSV_COLUMNS, item_text, week_csv, week_ics
 from progression.models import Protocol
-from progression.protocol_editing import SC_BLOCKS, with_sc_doses
+from progression.protocol_doses import SC_BLOCKS, with_sc_doses
 from progression.selectors.grid import week_grid
 from tests.factories import InjuryFactory
 

@@ -71,7 +71,7 @@ def test_past_days_show_the_phase_of_that_day(org_utc):
     # P1 is drills and tempo runs; P2 is accelerations and strides
     assert not any("Strides" in t for t in cells[MONDAY].running)
     assert any("Strides" in t for t in cells[TODAY].running)
-    assert cells[MONDAY].logged == ["Logged: pain 1, RPE 5 x 40 min; next morning soreness 1"]
+    assert cells[MONDAY].logged == ["Logged: pain 1, RPE 5 x 40 min, soreness 1"]
 
 
 def test_phase_on_reads_the_changes_in_order():
