@@ -116,3 +116,21 @@ def test_coach_and_athlete_see_the_dose_clinicians_also_the_source(world, client
     assert "practice default" not in page
     coach_page = client_for(world.coach).get(f"/coach/?year={year}&week={week}").content.decode()
     assert "Load: RPE 7" not in coach_page and "load: RPE 7" in coach_page and "practice default" not in coach_page
+
+
+@pytest.mark.django_db
+def test_a_clinic_edits_a_dose_as_it_edits_a_sprint_item(world):
+    """The JSON editor's path: a copy with another dose is a new version, and the change reads in words."""
+    from progression.engine_io import to_json_safe
+    from progression.protocol_editing import protocol_changes
+
+    v2 = Protocol.objects.get(slug="hamstring-rts", version=2)
+    definition = to_json_safe(v2.definition)
+    rdl = next(i for i in definition["phases"][2]["items"] if i["name"] == "Romanian deadlift")
+    rdl["sets"], rdl["load"] = 4, "RPE 8"
+    copy = services.protocol_new_version(actor=world.clinician, protocol=v2, definition=definition, base_version=0,
+                                         organisation=world.org)
+    item = next(i for i in engine_protocol(copy).phases[2].items if i.name == "Romanian deadlift")
+    assert (item.sets, item.load) == ((4, 4), "RPE 8")
+    changes = protocol_changes(to_json_safe(v2.definition), to_json_safe(copy.definition))
+    assert 'P2 Romanian deadlift: sets 3 -> 4' in changes and any("RPE 7" in c and "RPE 8" in c for c in changes)
