@@ -69,6 +69,7 @@ def test_the_squad_on_the_grid_and_the_roster(live_server, browser, shoot):
     shoot(coach, "coach-grid")
     # print: at most two A4 landscape pages
     coach.emulate_media(media="print")
+    coach.screenshot(path=str(ARTIFACTS / "coach-grid-print.png"), full_page=True)  # the print layout, to look at
     pdf = coach.pdf(format="A4", landscape=True, print_background=True)
     (ARTIFACTS / "coach-grid.pdf").write_bytes(pdf)
     pages = _pdf_pages(pdf)
