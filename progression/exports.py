@@ -26,7 +26,8 @@ from core import clock
 CSV_COLUMNS = [
     "team", "athlete", "phase", "focus", "date", "weekday", "block", "item", "sets", "reps", "distance_m",
     "build_m", "fly_m", "intensity_pct_min", "intensity_pct_max", "rest_s_min", "rest_s_max",
-    "target_speed_mps_min", "target_speed_mps_max", "splits", "notes",
+    "target_speed_mps_min", "target_speed_mps_max", "splits", "notes", "time_s_min", "time_s_max", "load",
+    "progression",
 ]
 
 PRODID = "-//Sprint Rehab//Week prescription//EN"
@@ -62,16 +63,28 @@ def splits_text(item, sep: str = "; ") -> str:
     )
 
 
-def _dose(item) -> str:
-    """'4-6 x 20-30 m', '3-5 x (20-30 m build + 10-20 m fly)', '60 m' or ''."""
-    if item.sets or item.reps:
-        dose = (f"{item.sets} x " if item.sets else "") + (item.reps or "")
-        if item.distance_m:
-            dose += f" x {item.distance_m} m"
-        if item.build_m:
-            dose += f" ({item.build_m} m build + {item.fly_m} m fly)"
-    else:
-        dose = f"{item.distance_m} m" if item.distance_m else ""
+def duration_text(lo, hi) -> str:
+    """A time as people say it: '30-45 s', '5 s', '20-30 min' (whole minutes from 2 min up), or ''."""
+    if lo is None:
+        return ""
+    hi = lo if hi is None else hi
+    if lo >= 120 and lo % 60 == 0 and hi % 60 == 0:
+        return _range(lo / 60, hi / 60, " min")
+    return _range(lo, hi, " s")
+
+
+def dose_text(item) -> str:
+    """'4-6 x 20-30 m', '3-5 x (20-30 m build + 10-20 m fly)', '3 x 8', '3 x 5 x 5 s', '3 x 45 s', '20-30 min',
+    '60 m' or ''."""
+    time = duration_text(getattr(item, "time_s_min", None), getattr(item, "time_s_max", None))
+    parts = [p for p in (item.sets, item.reps) if p]
+    if item.distance_m:
+        parts.append(f"{item.distance_m} m")
+    if time:
+        parts.append(time)
+    dose = " x ".join(parts)
+    if item.build_m:
+        dose += f" ({item.build_m} m build + {item.fly_m} m fly)"
     return " ".join(dose.split())
 
 
@@ -81,7 +94,7 @@ def item_text(item) -> str:
     'Flying sprints: 3-5 x (20-30 m build + 10-20 m fly) at 90-100%, rest 180-240 s; target 8.55-9.5 m/s
     (10 m in 1.05-1.17 s, 20 m in 2.11-2.34 s) - at 90-95%, then 95-100%'
     """
-    dose = _dose(item)
+    dose = dose_text(item)
     text = item.name + (f": {dose}" if dose else "")
     if item.intensity_pct_min is not None:
         text += f" at {_range(item.intensity_pct_min, item.intensity_pct_max, '%')}"
@@ -91,6 +104,10 @@ def item_text(item) -> str:
         text += f"; target {_range(item.target_speed_mps_min, item.target_speed_mps_max, ' m/s')}"
         if item.splits:
             text += f" ({splits_text(item, ', ')})"
+    if getattr(item, "load", None):
+        text += f"; load: {item.load}"
+    if getattr(item, "progression", None):
+        text += f"; progression: {item.progression}"
     if item.notes:
         text += f" - {item.notes}"
     return text
@@ -137,7 +154,8 @@ def week_csv(rows: Iterable) -> str:
                     *who, day.date.isoformat(), day.weekday_name, item.block, item.name, item.sets, item.reps,
                     item.distance_m, item.build_m, item.fly_m, item.intensity_pct_min, item.intensity_pct_max,
                     item.rest_s_min, item.rest_s_max, item.target_speed_mps_min, item.target_speed_mps_max,
-                    splits_text(item), item.notes,
+                    splits_text(item), item.notes, getattr(item, "time_s_min", None),
+                    getattr(item, "time_s_max", None), getattr(item, "load", None), getattr(item, "progression", None),
                 )])
     return out.getvalue()
 

@@ -33,6 +33,11 @@ class ItemTemplate:
     rest_s: tuple[Decimal, Decimal] | None
     notes: str | None
     sessions: tuple[int, ...] | None  # 1-based ordinals of the week's sessions; None = every session
+    # The dose of a strength and conditioning item (sets and reps above, or a time), in words for the field:
+    time_s: tuple[Decimal, Decimal] | None = None  # a hold, a set or a bout, in seconds
+    load: str | None = None  # load guidance: "RPE 6-7", "bodyweight, pain-free range"
+    progression: str | None = None  # how it moves on within the phase: "add a set each week"
+    clinician_note: str | None = None  # for clinicians only (where a number comes from): never shown to the field
 
 
 @dataclass(frozen=True, slots=True)

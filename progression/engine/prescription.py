@@ -78,6 +78,12 @@ class PrescriptionItem:
     rest_s_min: Decimal | None = None
     rest_s_max: Decimal | None = None
     notes: str | None = None
+    time_s: str | None = None  # display: "30" or "30-45" (seconds)
+    time_s_min: Decimal | None = None
+    time_s_max: Decimal | None = None
+    load: str | None = None
+    progression: str | None = None
+    clinician_note: str | None = None  # for clinicians only
     target_speed_mps_min: Decimal | None = None
     target_speed_mps_max: Decimal | None = None
     splits: tuple[Split, ...] = ()
@@ -246,6 +252,12 @@ def _item(t: ItemTemplate, vmax: Decimal | None) -> PrescriptionItem:
         rest_s_min=_lo(t.rest_s),
         rest_s_max=_hi(t.rest_s),
         notes=t.notes,
+        time_s=_show(t.time_s),
+        time_s_min=_lo(t.time_s),
+        time_s_max=_hi(t.time_s),
+        load=t.load,
+        progression=t.progression,
+        clinician_note=t.clinician_note,
         target_speed_mps_min=speed_min,
         target_speed_mps_max=speed_max,
         splits=splits,

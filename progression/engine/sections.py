@@ -40,8 +40,8 @@ _PHASE_REQUIRED = ("number", "name", "focus", "description", "sessions_per_week"
 _PHASE_OPTIONAL = ("intensity_pct", "min_hours_between", "spacing_note", "default_days", "refer_on_regress",
                    "sign_off_to_advance", "sign_off_note", "clearance")
 _ITEM_OPTIONAL = ("description", "sets", "reps", "distance_m", "build_m", "fly_m", "intensity_pct", "rest_s",
-                  "notes", "sessions")
-_SPANS = ("sets", "reps", "distance_m", "build_m", "fly_m", "intensity_pct", "rest_s")
+                  "time_s", "notes", "load", "progression", "clinician_note", "sessions")
+_SPANS = ("sets", "reps", "distance_m", "build_m", "fly_m", "intensity_pct", "rest_s", "time_s")
 
 
 def header(data: Any) -> tuple[Mapping, str, int, str, str]:
@@ -211,7 +211,9 @@ def _item(raw: Any, path: str) -> ItemTemplate:
     description = text(it.get("description"), f"{path}.description", optional=True)
     spans = {key: span(it.get(key), f"{path}.{key}", name=key) for key in _SPANS}
     return ItemTemplate(block=it["block"], name=name, description=description, **spans,
-                        notes=text(it.get("notes"), f"{path}.notes", optional=True), sessions=sessions)
+                        notes=text(it.get("notes"), f"{path}.notes", optional=True), sessions=sessions,
+                        **{key: text(it.get(key), f"{path}.{key}", optional=True)
+                           for key in ("load", "progression", "clinician_note")})
 
 
 def _min_sessions(criteria: tuple[Criterion, ...], path: str) -> int:

@@ -65,6 +65,7 @@ RANGES: dict[str, tuple[int, int]] = {
     "lsi_window_days": (0, 365), "acute_n": (1, 90), "chronic_n": (1, 365), "min_days": (0, 365),
     "floor_days": (0, 730), "min_hours_between": (0, 168), "intensity_pct": PCT, "sets": (0, 50),
     "reps": (0, 500), "distance_m": (0, 10_000), "build_m": (0, 1000), "fly_m": (0, 1000), "rest_s": (0, 3600),
+    "time_s": (0, 3600),
     # vocabulary options of a criterion
     "sessions": (1, 50), "window_days": (0, 365),
 }

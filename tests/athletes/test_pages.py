@@ -59,7 +59,7 @@ def test_roster_shows_the_decision_status_in_words(world, client_for):
 
     from progression.models import Decision, Plan
 
-    plan = Plan.objects.create(injury=world.injury, protocol=Protocol.objects.get(slug="hamstring-rts"),
+    plan = Plan.objects.create(injury=world.injury, protocol=Protocol.objects.get(slug="hamstring-rts", version=1),
                                clinician=world.clinician)
     Decision.objects.create(plan=plan, trigger="manual", protocol_slug="hamstring-rts", protocol_version=1,
                             decided_on=datetime.date.today(), inputs={}, reasons=[], decided_by_rule="rule.exit_criteria",

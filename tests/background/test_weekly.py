@@ -54,7 +54,7 @@ def test_the_email_has_the_week_pages_content_and_both_files(world, sydney, clie
     (email,) = mail.outbox
     assert "Week 11" in email.subject
     page = client_for(world.coach).get(reverse("coach:week") + "?year=2025&week=11")
-    page_rows = page.context["rows"]
+    page_rows = [(r.plan, r.rx) for g in page.context["grid"]["groups"] for r in g["rows"]]
     assert [plan.pk for plan, _ in page_rows] == [sydney.pk]
     html = email.alternatives[0][0]
     for plan, rx in page_rows:

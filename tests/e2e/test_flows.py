@@ -116,8 +116,8 @@ def test_the_whole_course(live_server, browser, world, mailoutbox, shoot, settin
     guard.attach(tablet)
     coach = tablet.new_page()
     login(coach, base, "coach")
-    expect(coach.get_by_role("heading", name=re.compile("Mia Fast"))).to_be_visible()
-    expect(coach.get_by_text("Logged this week")).to_be_visible()
+    expect(coach.locator("table.weekgrid th", has_text="Mia Fast")).to_be_visible()
+    expect(coach.locator("table.weekgrid .logged", has_text="Logged: pain 1, RPE 4 x 35 min")).to_be_visible()
     shoot(coach, "coach-week")
     with coach.expect_download() as csv_download:
         coach.get_by_role("link", name="Download CSV").click()

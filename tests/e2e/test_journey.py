@@ -102,7 +102,8 @@ class Journey:
     def _logged_item(self, day):
         self.coach.goto(f"{self.base}/coach/")
         when = START + datetime.timedelta(days=day)
-        return self.coach.locator("li", has_text=re.compile(rf"^{when:%a} {when.day}:"))
+        # the grid's cell of that day (one athlete in the journey), with the logged session in it
+        return self.coach.locator(f"table.weekgrid td[data-date='{when:%Y-%m-%d}']", has_text="Logged:")
 
     def coach_rates(self, day, *, correct=None):
         item = self._logged_item(day)

@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from progression.models import Protocol
+
 HERE = Path(__file__).resolve().parent
 SAMPLE = HERE.parent / "engine" / "scenarios" / "sample.json"
 EDGES = HERE / "scenarios" / "edges.json"
@@ -28,7 +30,9 @@ def test_check_passes(path):
     code, out, err = run(str(path), "--check")
     assert code == 0, err
     data = json.loads(out)
-    assert data["protocol"] == "hamstring-rts" and data["version"] == 1
+    # the newest version of the default protocol (version 2 since the dosed strength and conditioning)
+    newest = Protocol.objects.filter(slug="hamstring-rts").order_by("-version").first().version
+    assert data["protocol"] == "hamstring-rts" and data["version"] == newest == 2
     first = data["results"][0]
     assert set(first) >= {"id", "outcome", "from_phase", "to_phase", "refer", "reasons", "recommendations"}
     assert all({"code", "status", "values", "source"} <= set(r) for r in first["reasons"])

@@ -94,7 +94,7 @@ def test_a_session_before_the_injury_of_its_plan_is_refused(world):
     from progression.models import Protocol
     from progression.services import plan_start
 
-    plan_start(actor=world.clinician, injury=world.injury, protocol=Protocol.objects.get(slug="hamstring-rts"))
+    plan_start(actor=world.clinician, injury=world.injury, protocol=Protocol.objects.get(slug="hamstring-rts", version=1))
     with pytest.raises(ValidationError) as exc:
         session_log_enter(actor=world.athlete_user, athlete=world.athlete, pain_during=1, rpe=5, minutes=30,
                            date=world.injury.date_of_injury - datetime.timedelta(days=1))

@@ -15,7 +15,9 @@ from athletes import selectors as athlete_selectors
 from core.access import access_for
 from progression import evidence
 from progression.exports import week_csv, week_ics
+from progression.models import MAX_PHASE
 from progression.selectors import week_rows
+from progression.selectors.grid import week_grid
 from sessions import selectors as session_selectors
 from sessions.checklists import checklist_for_phase
 from sessions.services import CLINICIAN, COACH, actor_role
@@ -72,17 +74,21 @@ def week_export(request, fmt):
 
 @role_required("coach", "clinician")
 def week(request):
+    """The week as a grid: athletes as rows, days as columns, the key dose in each cell, the rest one click away."""
     teams, team_id, year, wk = _week_query(request)
     monday = datetime.date.fromisocalendar(year, wk, 1)
     prev_monday, next_monday = monday - datetime.timedelta(days=7), monday + datetime.timedelta(days=7)
-    rows = week_rows(user=request.user, team_id=team_id, year=year, week=wk)
-    days = [monday + datetime.timedelta(days=i) for i in range(7)]
+    phase = query_int(request, "phase", minimum=0, maximum=MAX_PHASE)
+    grid = week_grid(user=request.user, team_id=team_id, year=year, week=wk, phase=phase,
+                     today=athlete_selectors.today_for_user(user=request.user),
+                     clinician=access_for(request.user).is_clinician)
     team = teams.filter(pk=team_id).first() if team_id is not None else None
     return render(request, "coach/week.html", {
         "coach_feeds": feed_links(request, scope="coach") if access_for(request.user).is_coach else None,
         "team": team, "team_feeds": feed_links(request, scope="team", team_id=team.pk) if team else None,
-        "teams": teams, "team_id": str(team_id) if team_id is not None else None, "year": year, "week": wk, "days": days, "rows": rows,
-        "prev": prev_monday.isocalendar()[:2], "next": next_monday.isocalendar()[:2],
+        "teams": teams, "team_id": str(team_id) if team_id is not None else None, "year": year, "week": wk,
+        "grid": grid, "phase": phase, "prev": prev_monday.isocalendar()[:2], "next": next_monday.isocalendar()[:2],
+        "back": request.get_full_path(),
     })
 
 

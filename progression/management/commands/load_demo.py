@@ -2,8 +2,14 @@
 assessments, and a plan on the default protocol with a few weeks of sessions, replayed day by day through the
 real services (so every decision in the demo was taken by the engine).
 
-Idempotent: if the demo organisation exists, it only prints the logins.
+It also loads a 25-athlete team ("Academy Squad", the same coach) at mixed phases, for the coach's grid and the
+roster at team scale: each athlete started at a phase and trained the last two weeks (sessions and next-morning
+reports through the same services), with a red flag, advances awaiting sign-off and overdue next-morning reports
+among them.
+
+Idempotent: if the demo organisation exists, it only adds the team when it is missing, then prints the logins.
 """
+import contextlib
 import datetime
 import uuid
 from decimal import Decimal
@@ -14,7 +20,9 @@ from django.db import transaction
 from athletes import services as athlete_services
 from athletes.models import Organisation, Role
 from core import clock
+from core.exceptions import Conflict
 from sessions.checklists import CHECKLISTS, checklist_for_phase
+from sessions.models import SessionLog, SymptomReport
 
 DEMO_SLUG = "demo-clinic"
 DEMO_PASSWORD = "sprint-demo"
@@ -26,6 +34,20 @@ LOGINS = [
 ]
 
 
+SQUAD_NAME = "Academy Squad"
+#: The squad: (first name, last name, start phase). Mixed phases, P0 to P6; the names are made up.
+SQUAD = [
+    ("Amara", "Diallo", 0), ("Ben", "Hartley", 0), ("Carlos", "Mendes", 0), ("Dmitri", "Volkov", 1),
+    ("Elias", "Berg", 1), ("Femi", "Adeyemi", 1), ("Gabriel", "Rossi", 1), ("Hugo", "Laurent", 2),
+    ("Isaac", "Novak", 2), ("Jonas", "Schmidt", 2), ("Kofi", "Mensah", 2), ("Liam", "O'Connor", 3),
+    ("Mateo", "Garcia", 3), ("Noah", "Fischer", 3), ("Oscar", "Lindgren", 3), ("Pavel", "Horak", 4),
+    ("Quentin", "Dubois", 4), ("Rafael", "Costa", 4), ("Samir", "Haddad", 5), ("Tomas", "Kowalski", 5),
+    ("Umar", "Sheikh", 5), ("Victor", "Andersen", 6), ("William", "Price", 6), ("Yusuf", "Demir", 1),
+    ("Zane", "Walker", 2),
+]
+SQUAD_DAYS = [1, 3, 5]
+
+
 class Command(BaseCommand):
     help = "Create the demo organisation, users and a plan with a few weeks of history (idempotent)."
 
@@ -33,10 +55,15 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=24, help="Days of history for the demo plan.")
 
     def handle(self, *args, **options):
-        if Organisation.objects.filter(slug=DEMO_SLUG).exists():
+        org = Organisation.objects.filter(slug=DEMO_SLUG).first()
+        if org is not None:
             self.stdout.write("Demo data already loaded.")
+            if not org.teams.filter(name=SQUAD_NAME).exists():
+                self._load_squad(org)
+                self.stdout.write(self.style.SUCCESS(f"{SQUAD_NAME} loaded."))
         else:
             self._load(days=options["days"])
+            self._load_squad(Organisation.objects.get(slug=DEMO_SLUG))
             self.stdout.write(self.style.SUCCESS("Demo data loaded."))
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
         for username, who, url in LOGINS:
@@ -126,3 +153,78 @@ class Command(BaseCommand):
             if pending is not None and pending.to_phase is not None and pending.to_phase <= 2:
                 plan_services.decision_sign_off(actor=clinician, decision=pending,
                                                 now=at(day + datetime.timedelta(days=1), 9))
+
+    @transaction.atomic
+    def _load_squad(self, org):
+        """25 athletes at mixed phases with two weeks of sessions and reports (the last ones: a red flag, an
+        advance left for the clinician to sign off, next-morning reports not sent)."""
+        from progression import evidence
+        from progression import services as plan_services
+        from progression.selectors import protocol_latest
+
+        clinician = org.memberships.get(role=Role.CLINICIAN, user__username="clinician").user
+        coach = org.memberships.get(role=Role.COACH, user__username="coach").user
+        team = athlete_services.team_create(actor=None, organisation=org, name=SQUAD_NAME, coaches=[coach])
+        protocol = protocol_latest(slug="hamstring-rts")
+        tz = org.tz
+        today = clock.now().astimezone(tz).date()
+
+        def at(day, hour):
+            return datetime.datetime.combine(day, datetime.time(hour), tzinfo=tz)
+
+        start = today - datetime.timedelta(days=14)
+        days = [start + datetime.timedelta(days=i) for i in range(14) if (start + datetime.timedelta(days=i)).isoweekday() in SQUAD_DAYS]
+        for n, (first, last, phase) in enumerate(SQUAD):
+            athlete = athlete_services.athlete_create(
+                actor=None, organisation=org, first_name=first, last_name=last, team=team, sport="Football",
+                vmax_mps=Decimal("8.80") + Decimal(n % 8) / 10, vmax_source="gps", training_days=SQUAD_DAYS,
+            )
+            injury = athlete_services.injury_create(
+                actor=clinician, athlete=athlete, side="left" if n % 2 else "right", muscle="bflh",
+                bamic_grade=1 + n % 3, bamic_site="b", mechanism="sprint",
+                date_of_injury=start - datetime.timedelta(days=7 + 4 * phase),
+            )
+            evidence.assessment_enter(
+                actor=clinician, injury=injury, now=at(start - datetime.timedelta(days=1), 9),
+                assessed_on=start - datetime.timedelta(days=1), pain_palpation=max(0, 3 - phase),
+                strength_method="iso_90_90", strength_injured_n=Decimal(250 + 10 * phase),
+                strength_uninjured_n=Decimal("310"),
+            )
+            plan = plan_services.plan_start(
+                actor=clinician, injury=injury, protocol=protocol, start_phase=phase, start_date=start,
+                now=at(start, 8), baseline_weekly_load=Decimal("2400"),
+                clearance_date=start - datetime.timedelta(days=3) if phase >= 6 else None,
+            )
+            red_flag = first == "Kofi"
+            unreported = first in ("Liam", "Pavel", "Yusuf")
+            leave_pending = first == "Carlos"
+            # The older sessions and their reports as history rows (quick to load; the engine reads them as the
+            # stint's sessions); the last two through the services, so each athlete's latest decisions are the
+            # engine's own.
+            history, live = days[:-2], days[-2:]
+            logs = SessionLog.objects.bulk_create([
+                SessionLog(athlete=athlete, plan=plan, phase=phase, date=day, pain_during=n % 2,
+                           rpe=Decimal(4 + min(phase, 4)), minutes=40 + 5 * phase, reps_done=10,
+                           client_id=uuid.uuid4(), logged_by=clinician, logged_at=at(day, 18))
+                for day in history])
+            SymptomReport.objects.bulk_create([
+                SymptomReport(session_log=log, soreness_24h=1, sleep_quality=4, fatigue=2, client_id=uuid.uuid4(),
+                              reported_by=clinician, reported_at=at(log.date + datetime.timedelta(days=1), 8))
+                for log in logs])
+            for k, day in enumerate(live):
+                last_day = k == len(live) - 1
+                log, _ = evidence.session_log_enter(
+                    actor=clinician, athlete=athlete, client_id=uuid.uuid4(), now=at(day, 18), date=day,
+                    pain_during=7 if red_flag and last_day else n % 2, rpe=Decimal(4 + min(phase, 4)),
+                    minutes=40 + 5 * phase, reps_done=10)
+                if not (unreported and last_day) and day + datetime.timedelta(days=1) <= today:
+                    evidence.symptom_report_enter(actor=clinician, session_log=log, client_id=uuid.uuid4(),
+                                                  now=at(day + datetime.timedelta(days=1), 8), soreness_24h=1,
+                                                  sleep_quality=4, fatigue=2)
+                plan.refresh_from_db()
+                pending = plan.decisions.filter(status="awaiting_signoff").first()
+                if pending is not None and not leave_pending and day + datetime.timedelta(days=1) <= today:
+                    # the evidence may have moved on: the engine's re-check is recorded, the demo carries on
+                    with contextlib.suppress(Conflict):
+                        plan_services.decision_sign_off(actor=clinician, decision=pending,
+                                                        now=at(day + datetime.timedelta(days=1), 9))

@@ -6,8 +6,9 @@ from django.shortcuts import redirect, render
 from athletes import selectors as athlete_selectors
 from core.exceptions import Conflict
 from progression import engine, selectors, services
-from progression.engine_io import definition_from_json, to_json_safe
+from progression.engine_io import definition_from_json, engine_protocol, to_json_safe
 from progression.protocol_editing import apply_numbers, editable_numbers, pretty, protocol_changes
+from progression.protocol_words import protocol_in_words
 
 from ...pages import role_required
 from ..forms_protocols import ProtocolJsonForm, ProtocolNumbersForm, ScenarioBenchForm
@@ -26,7 +27,7 @@ def protocol_detail(request, pk):
     return render(request, "clinic/protocol_detail.html", {
         "protocol": protocol, "phases": protocol.phases.all(), "in_use": protocol.plans.exists(),
         "versions": selectors.protocol_list(user=request.user).filter(slug=protocol.slug).order_by("-version"),
-        "parent": parent, "changes": changes,
+        "parent": parent, "changes": changes, "words": protocol_in_words(engine_protocol(protocol)),
     })
 
 
