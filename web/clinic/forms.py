@@ -24,7 +24,7 @@ class AthleteForm(forms.ModelForm):
     class Meta:
         model = Athlete
         fields = ["first_name", "last_name", "date_of_birth", "team", "sport", "position", "dominant_leg",
-                  "vmax_mps", "vmax_source", "vmax_date", "training_days", "login_email"]
+                  "vmax_mps", "vmax_source", "vmax_date", "training_days", "external_id", "login_email"]
         widgets = {"date_of_birth": DateInput(), "vmax_date": DateInput()}
 
     def __init__(self, *args, organisation=None, **kwargs):
@@ -58,6 +58,8 @@ class AssessmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("strength_injured_n", "strength_uninjured_n"):
             self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "0.1", "data-lsi": name})
+        # Empty only for a strength test imported from a device file: a clinician's assessment records the pain.
+        self.fields["pain_palpation"].required = self.instance.pk is None or self.instance.pain_palpation is not None
 
 
 class AssessmentCorrectionForm(AssessmentForm):
