@@ -100,6 +100,9 @@ class ImportedRecord(models.Model):
         constraints = [models.UniqueConstraint(fields=["organisation", "key"], condition=Q(active=True),
                                                name="imported_reading_once")]
 
+    def __str__(self):
+        return f"{self.get_kind_display()} from line {self.line}"
+
     @property
     def audit_organisation(self):
         return self.organisation
@@ -151,6 +154,9 @@ class PendingMeasurement(models.Model):
         ordering = ["date", "id"]
         indexes = [models.Index(fields=["athlete", "date"])]
 
+    def __str__(self):
+        return f"Peak speed {self.peak_speed_mps} m/s on {self.date:%d %b %Y}"
+
     @property
     def audit_organisation(self):
         return self.organisation
@@ -181,6 +187,9 @@ class VmaxProposal(models.Model):
 
     class Meta:
         ordering = ["-measured_on", "-id"]
+
+    def __str__(self):
+        return f"Vmax {self.speed_mps} m/s measured {self.measured_on:%d %b %Y}"
 
     @property
     def audit_organisation(self):

@@ -261,6 +261,7 @@ def _trace_rows(parsed, org, people, today, athlete, day):
     if athlete is None or day is None:
         raise ValidationError({"athlete": "A raw speed trace holds one athlete's session: choose the athlete and the "
                                           "session date on the upload form."})
+    athlete = Athlete.objects.get(pk=athlete.pk)
     item.update(athlete_id=athlete.pk, athlete=athlete.full_name, match="chosen on upload", date=day.isoformat(),
                 name=athlete.full_name)
     if not athlete.vmax_mps:
@@ -542,9 +543,8 @@ def import_undo(*, actor, batch: ImportBatch, reason: str, now=None) -> tuple[Im
         elif record.kind == ImportedRecord.Kind.PENDING and record.pending is not None and record.pending.is_open:
             record.pending.cancelled_at = now
             record.pending.save(update_fields=["cancelled_at"])
-        elif record.session_log is not None:
-            if _put_back(actor, record, why, now, notes):
-                touched[record.athlete_id] = record.athlete
+        elif record.session_log is not None and _put_back(actor, record, why, now, notes):
+            touched[record.athlete_id] = record.athlete
         record.active = False
         record.save(update_fields=["active"])
     VmaxProposal.objects.filter(batch=batch, status=VmaxProposal.Status.OPEN).update(
