@@ -1,7 +1,7 @@
 """The clinician's pages, under /clinic/."""
 from django.urls import path
 
-from .views import assessments, athletes, corrections, plans, protocols
+from .views import assessments, athletes, corrections, imports, plans, protocols
 
 app_name = "clinic"
 urlpatterns = [
@@ -22,6 +22,13 @@ urlpatterns = [
     path("reports/<int:pk>/void/", corrections.report_void, name="report_void"),
     path("assessments/<int:pk>/correct/", corrections.assessment_correct, name="assessment_correct"),
     path("assessments/<int:pk>/void/", corrections.assessment_void, name="assessment_void"),
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/mappings/", imports.import_mappings, name="import_mappings"),
+    path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path("imports/<int:pk>/progress/", imports.import_progress, name="import_progress"),
+    path("imports/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/undo/", imports.import_undo, name="import_undo"),
+    path("imports/vmax/<int:pk>/", imports.vmax_proposal_decide, name="vmax_proposal_decide"),
     path("protocols/", protocols.protocol_list, name="protocols"),
     path("protocols/<int:pk>/", protocols.protocol_detail, name="protocol_detail"),
     path("protocols/<int:pk>/edit/", protocols.protocol_edit, name="protocol_edit"),
