@@ -260,6 +260,10 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "progression.models.Plan.Status",
         "DecisionStatusEnum": "progression.models.Decision.Status",
         "LegEnum": "athletes.models.Leg",
+        "ImportStatusEnum": "imports.models.ImportBatch.Status",
+        "ImportSourceEnum": "imports.models.ImportBatch.Source",
+        "ImportUploadSourceEnum": "imports.api.serializers.UPLOAD_SOURCES",
+        "ImportLineStatusEnum": "imports.api.serializers.LINE_STATUSES",
     },
 }
 
