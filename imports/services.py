@@ -25,7 +25,14 @@ from progression import evidence
 from progression.models import Decision, Plan
 from progression.services import plan_evaluate, plan_open_for, plan_settings_update
 from sessions import services as session_services
-from sessions.models import MAX_BACKDATE_DAYS, SessionLog, compute_lsi, exact_lsi, exact_speed_pct
+from sessions.models import (
+    MAX_BACKDATE_DAYS,
+    SessionLog,
+    StrengthMethod,
+    compute_lsi,
+    exact_lsi,
+    exact_speed_pct,
+)
 
 from . import parsing
 from .models import ColumnMapping, ImportBatch, ImportedRecord, PendingMeasurement, VmaxProposal
@@ -164,7 +171,8 @@ def _strength_rows(parsed, org, people, today):
                 lsi = exact_lsi(injured, uninjured)
                 if lsi > 200:
                     item["reasons"].append("The injured leg reads more than twice the uninjured one: check the file.")
-                item["shown"].update(injured_side=injury.side, lsi=str(compute_lsi(injured, uninjured)))
+                item["shown"].update(injured_side=injury.side, lsi=str(compute_lsi(injured, uninjured)),
+                                     method=StrengthMethod(v["method"]).label)
                 notes = [f"Imported from {parsing.SOURCE_WORDS.get(parsed.source, parsed.source)}"]
                 if v.get("device") or v.get("test"):
                     notes.append(" ".join(x for x in (v.get("device"), v.get("test")) if x))

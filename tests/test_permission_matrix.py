@@ -264,6 +264,19 @@ def make_objects(world) -> dict:
 
     protocol = Protocol.objects.get(slug="hamstring-rts", version=1)
     plan = Plan.objects.create(injury=world.injury, protocol=protocol, clinician=world.clinician)
+    # Imports first, while the plan has no session: the import's evaluation records no decision, so the pending
+    # advance below stays the plan's latest.
+    from imports import services as import_services
+    from imports.models import VmaxProposal
+
+    def vald(left, right):
+        return import_services.import_preview(actor=world.clinician, organisation=world.org, file_name="nordbord.csv",
+                                              data=_vald_csv(_today() - datetime.timedelta(days=1), left, right))
+
+    import_done, import_preview = vald(300, 400), vald(310, 400)
+    import_services.import_confirm(actor=world.clinician, batch=import_done)
+    vmax_proposal = VmaxProposal.objects.create(organisation=world.org, athlete=world.athlete, batch=import_done,
+                                                measured_on=_today(), speed_mps="9.80", recorded_vmax_mps="9.50")
     dual = UserFactory(username="dual")
     Membership.objects.create(user=dual, organisation=world.other_org, role="clinician")
     Membership.objects.create(user=dual, organisation=world.org, role="coach")
@@ -298,17 +311,6 @@ def make_objects(world) -> dict:
     report = SymptomReport.objects.create(session_log=reported, soreness_24h=1)
     assessment = Assessment.objects.create(injury=world.injury, clinician=world.clinician, pain_palpation=1,
                                            plan=plan)
-    from imports import services as import_services
-    from imports.models import VmaxProposal
-
-    def vald(left, right):
-        return import_services.import_preview(actor=world.clinician, organisation=world.org, file_name="nordbord.csv",
-                                              data=_vald_csv(_today() - datetime.timedelta(days=1), left, right))
-
-    import_done, import_preview = vald(300, 400), vald(310, 400)
-    import_services.import_confirm(actor=world.clinician, batch=import_done)
-    vmax_proposal = VmaxProposal.objects.create(organisation=world.org, athlete=world.athlete, batch=import_done,
-                                                measured_on=_today(), speed_mps="9.80", recorded_vmax_mps="9.50")
     return {"world": world, "athlete": world.athlete, "injury": world.injury, "plan": plan, "session": session,
             "decision": decision, "protocol": protocol, "rating": rating, "report": report, "assessment": assessment,
             "dual": dual, "spare_injury": spare_injury, "import_done": import_done, "import_preview": import_preview,
