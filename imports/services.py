@@ -441,12 +441,22 @@ def import_confirm(*, actor, batch: ImportBatch, now=None, queued=False) -> Impo
     for injury in injuries.values():
         injury.athlete = athletes.get(injury.athlete_id) or injury.athlete
     touched_athletes, counts = {}, {TO_ASSESSMENT: 0, TO_MEASUREMENT: 0, TO_PENDING: 0}
-    step = max(1, len(ready) // 50)
-    for n, r in enumerate(ready, 1):
+    strength = [r for r in ready if r["target"] == TO_ASSESSMENT]
+    others = [r for r in ready if r["target"] != TO_ASSESSMENT]
+    done = 0
+    for start in range(0, len(strength), CHUNK):
+        chunk = strength[start:start + CHUNK]
+        _write_assessments(actor=actor, batch=batch, rows=chunk, athletes=athletes, injuries=injuries,
+                           plans_by_injury=plans_by_injury, now=now)
+        for r in chunk:
+            touched_athletes[r["athlete_id"]] = athletes[r["athlete_id"]]
+        counts[TO_ASSESSMENT] += len(chunk)
+        done += len(chunk)
+        cache.set(_progress_key(batch.pk), min(99, int(done * 100 / len(ready))), 3600)
+    for r in others:
         athlete = athletes[r["athlete_id"]]
         try:
-            record = _write_row(actor=actor, batch=batch, row=r, athlete=athlete, injuries=injuries,
-                                plans_by_injury=plans_by_injury, now=now)
+            record = _write_row(actor=actor, batch=batch, row=r, athlete=athlete, now=now)
         except ValidationError as exc:
             raise ValidationError(f"Line {r['line']}: {' '.join(exc.messages)} Nothing was imported.") from None
         counts[r["target"]] += 1
@@ -454,8 +464,8 @@ def import_confirm(*, actor, batch: ImportBatch, now=None, queued=False) -> Impo
             touched_athletes[athlete.pk] = athlete
         if r.get("vmax_proposal"):
             _propose_vmax(batch, athlete, r)
-        if n % step == 0:
-            cache.set(_progress_key(batch.pk), min(99, int(n * 100 / len(ready))), 3600)
+        done += 1
+        cache.set(_progress_key(batch.pk), min(99, int(done * 100 / len(ready))), 3600)
     words = ", ".join(f"{n} {w}" for n, w in ((counts[TO_ASSESSMENT], "strength assessments"),
                                                   (counts[TO_MEASUREMENT], "session measurements"),
                                                   (counts[TO_PENDING], "measurements held for sessions not yet logged"))
@@ -475,19 +485,45 @@ def import_confirm(*, actor, batch: ImportBatch, now=None, queued=False) -> Impo
     return batch
 
 
-def _write_row(*, actor, batch, row, athlete, injuries, plans_by_injury, now) -> ImportedRecord:
+CHUNK = 500
+
+
+def _save_records(records) -> None:
+    try:
+        with transaction.atomic():
+            ImportedRecord.objects.bulk_create(records)
+    except IntegrityError:
+        raise ValidationError("A reading of this file was imported by another upload meanwhile. Nothing was "
+                              "imported: upload the file again for a new preview.") from None
+
+
+def _write_assessments(*, actor, batch, rows, athletes, injuries, plans_by_injury, now) -> None:
+    items = []
+    for r in rows:
+        write = r["write"]
+        injury = injuries[write["injury_id"]]
+        items.append((injury, plans_by_injury.get(injury.pk), {
+            "assessed_on": datetime.date.fromisoformat(write["assessed_on"]),
+            "strength_method": write["strength_method"],
+            "strength_injured_n": Decimal(write["strength_injured_n"]),
+            "strength_uninjured_n": Decimal(write["strength_uninjured_n"]), "notes": write["notes"]}))
+    try:
+        assessments = session_services.assessments_create_many(actor=actor, items=items, now=now)
+    except ValidationError as exc:
+        line = rows[getattr(exc, "item_index", 0)]["line"]
+        raise ValidationError(f"Line {line}: {' '.join(exc.messages)} Nothing was imported.") from None
+    _save_records([ImportedRecord(batch=batch, organisation_id=batch.organisation_id, key=r["key"], line=r["line"],
+                                  athlete=athletes[r["athlete_id"]], written=r["write"],
+                                  kind=ImportedRecord.Kind.ASSESSMENT, assessment=a)
+                   for r, a in zip(rows, assessments, strict=True)])
+
+
+def _write_row(*, actor, batch, row, athlete, now) -> ImportedRecord:
+    """A session's measurements, or a measurement held until its session is logged."""
     write = row["write"]
     record = ImportedRecord(batch=batch, organisation_id=batch.organisation_id, key=row["key"], line=row["line"],
                             athlete=athlete, written=write)
-    if row["target"] == TO_ASSESSMENT:
-        injury = injuries[write["injury_id"]]
-        assessment = session_services.assessment_create(
-            actor=actor, injury=injury, plan=plans_by_injury.get(injury.pk), now=now,
-            assessed_on=datetime.date.fromisoformat(write["assessed_on"]), strength_method=write["strength_method"],
-            strength_injured_n=Decimal(write["strength_injured_n"]),
-            strength_uninjured_n=Decimal(write["strength_uninjured_n"]), notes=write["notes"])
-        record.kind, record.assessment = ImportedRecord.Kind.ASSESSMENT, assessment
-    elif row["target"] == TO_MEASUREMENT:
+    if row["target"] == TO_MEASUREMENT:
         log = SessionLog.objects.get(pk=row["session_log_id"])
         record.before = {"peak_speed_mps": log.peak_speed_mps, "peak_speed_pct": log.peak_speed_pct,
                          "efforts_95": log.efforts_95}
@@ -502,11 +538,7 @@ def _write_row(*, actor, batch, row, athlete, injuries, plans_by_injury, now) ->
             date=datetime.date.fromisoformat(row["date"]), peak_speed_mps=Decimal(write["peak_speed_mps"]),
             efforts_95=write.get("efforts_95"), created_at=now)
         record.kind, record.pending = ImportedRecord.Kind.PENDING, pending
-    try:
-        with transaction.atomic():
-            record.save()
-    except IntegrityError:
-        raise ValidationError("this reading was imported by another upload meanwhile.") from None
+    _save_records([record])
     return record
 
 

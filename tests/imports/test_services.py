@@ -266,21 +266,28 @@ def test_a_saved_column_mapping_reads_another_dynamometer(imports_world):
 def test_confirm_is_all_or_nothing(imports_world, monkeypatch):
     w = imports_world
     batch = preview(w, "vald_nordbord.csv")
-    real = services.session_services.assessment_create
-    calls = []
+    real = services._write_assessments
 
-    def fail_second(**kw):
-        calls.append(1)
-        if len(calls) == 2:
-            raise ValidationError({"strength_injured_n": "boom"})
-        return real(**kw)
+    def write_then_fail(**kw):
+        real(**kw)  # the assessments and their records are written ...
+        raise ValidationError("Line 5: boom Nothing was imported.")  # ... then a later step fails
 
-    monkeypatch.setattr(services.session_services, "assessment_create", fail_second)
+    monkeypatch.setattr(services, "_write_assessments", write_then_fail)
     with pytest.raises(ValidationError, match="Line 5: boom Nothing was imported"):
         services.import_confirm(actor=w.clinician, batch=batch)
     assert not Assessment.objects.exists() and not ImportedRecord.objects.exists()
     batch.refresh_from_db()
     assert batch.status == "preview"
+
+
+def test_a_line_the_model_refuses_at_confirm_names_its_line_and_writes_nothing(imports_world):
+    w = imports_world
+    batch = preview(w, "vald_nordbord.csv")
+    batch.rows[2]["write"]["strength_method"] = ""  # as if the preview had let a line without a method through
+    batch.save()
+    with pytest.raises(ValidationError, match="Line 5: .*how strength was tested.* Nothing was imported"):
+        services.import_confirm(actor=w.clinician, batch=batch)
+    assert not Assessment.objects.exists()
 
 
 def test_a_preview_that_went_stale_imports_nothing(imports_world):
