@@ -46,7 +46,17 @@ EFFORT_DEFINITION = (f"An effort is a continuous stretch at or above {parsing.EF
 
 
 def max_bytes() -> int:
-    return getattr(settings, "IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+    return getattr(settings, "IMPORT_MAX_BYTES", 10_000_000)
+
+
+def size_words(n: int) -> str:
+    """Bytes in words: "52.4 MB", "800 KB"."""
+    return f"{n / 1e6:.1f} MB".replace(".0 MB", " MB") if n >= 1_000_000 else f"{max(1, round(n / 1e3))} KB"
+
+
+def too_large_message(size: int) -> str:
+    return (f"The file is {size_words(size)}; the limit is {size_words(max_bytes())}. Export a shorter period, or "
+            "split the file.")
 
 
 def background_rows() -> int:
@@ -322,8 +332,7 @@ def import_preview(*, actor, organisation: Organisation, file_name: str, data: b
     file_name = (file_name or "upload.csv").replace("\\", "/").rsplit("/", 1)[-1][:255] or "upload.csv"
     limit = max_bytes()
     if len(data) > limit:
-        raise ValidationError({"file": f"The file is {len(data) / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB. "
-                                       "Export a shorter period, or split the file."})
+        raise ValidationError({"file": too_large_message(len(data))})
     if mapping is not None:
         if mapping.organisation_id != organisation.pk:
             raise ValidationError({"mapping": "No such column mapping."})

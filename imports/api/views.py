@@ -42,8 +42,8 @@ class ImportJSONParser(BaseParser):
             return SafeJSONParser.parse(self, stream, media_type, parser_context)
         except ParseError as exc:
             if "larger than" in str(exc.detail):
-                raise ParseError(f"The file is larger than the {services.max_bytes() / 1e6:.0f} MB limit. Export a "
-                                 "shorter period, or split the file.") from None
+                raise ParseError(f"The file is larger than the {services.size_words(services.max_bytes())} limit. "
+                                 "Export a shorter period, or split the file.") from None
             raise
 
 

@@ -178,18 +178,16 @@ class ImportUploadForm(forms.Form):
     athlete = forms.ModelChoiceField(label="Athlete (for a raw speed trace)", required=False, queryset=None)
     session_date = forms.DateField(label="Session date (for a raw speed trace)", required=False, widget=DateInput())
 
-    def __init__(self, *args, athletes=None, mappings=None, max_bytes: int, **kwargs):
+    def __init__(self, *args, athletes=None, mappings=None, max_bytes: int, too_large, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["athlete"].queryset = athletes
         self.fields["mapping"].queryset = mappings
-        self.max_bytes = max_bytes
+        self.max_bytes, self.too_large = max_bytes, too_large
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > self.max_bytes:
-            raise forms.ValidationError(
-                f"The file is {upload.size / 1e6:.1f} MB; the limit is {self.max_bytes / 1e6:.0f} MB. Export a "
-                "shorter period, or split the file.")
+            raise forms.ValidationError(self.too_large(upload.size))
         return upload
 
 

@@ -33,7 +33,7 @@ def import_list(request):
     form = ImportUploadForm(request.POST or None, request.FILES or None,
                             athletes=athlete_selectors.athlete_list(user=request.user).filter(organisation=organisation),
                             mappings=selectors.column_mapping_list(user=request.user).filter(organisation=organisation),
-                            max_bytes=services.max_bytes())
+                            max_bytes=services.max_bytes(), too_large=services.too_large_message)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         upload = data["file"]
@@ -45,7 +45,7 @@ def import_list(request):
             return redirect("clinic:import_detail", pk=batch.pk)
     batches = selectors.import_batch_list(user=request.user)[:50]
     return render(request, "clinic/imports/list.html", {"form": form, "batches": batches,
-                                                        "max_mb": services.max_bytes() // (1024 * 1024)})
+                                                        "max_size": services.size_words(services.max_bytes())})
 
 
 @role_required("clinician")
