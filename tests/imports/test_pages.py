@@ -69,3 +69,20 @@ def test_the_api_still_requires_pain_on_palpation(imports_world, client):
     client.force_login(imports_world.clinician)
     response = client.post("/api/v1/assessments/", {"injury": imports_world.injury.pk}, content_type="application/json")
     assert response.status_code == 400 and "pain_palpation" in response.json()
+
+
+def test_deciding_a_vmax_proposal_twice_is_a_message_not_a_500(imports_world, client_for):
+    from imports.models import VmaxProposal
+
+    w = imports_world
+    batch = ImportBatch.objects.create(organisation=w.org, created_by=w.clinician, file_name="gps.csv", sha256="0" * 64,
+                                       source="catapult", kind="speed")
+    proposal = VmaxProposal.objects.create(organisation=w.org, athlete=w.athlete, batch=batch, speed_mps="8.90",
+                                           measured_on=w.org.today(), recorded_vmax_mps="8.50")
+    client = client_for(w.clinician)
+    url = f"/clinic/imports/vmax/{proposal.pk}/"
+    assert client.post(url, {"decision": "dismiss"}).status_code == 302
+    again = client.post(url, {"decision": "accept"}, follow=True)
+    assert again.status_code == 200 and "already been decided" in again.content.decode()
+    w.athlete.refresh_from_db()
+    assert str(w.athlete.vmax_mps) == "8.50"

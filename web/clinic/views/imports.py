@@ -129,13 +129,20 @@ def import_mappings(request):
 def vmax_proposal_decide(request, pk):
     proposal = selectors.vmax_proposal_get(user=request.user, pk=pk)
     accept = request.POST.get("decision") == "accept"
-    form = ReasonForm()
-    result = run_service(form, services.vmax_proposal_decide, actor=request.user, proposal=proposal, accept=accept)
-    if result is None:
-        messages.error(request, " ".join(str(e) for e in form.non_field_errors()) or "Nothing changed.")
-    elif accept:
+    try:
+        services.vmax_proposal_decide(actor=request.user, proposal=proposal, accept=accept)
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, "The Vmax was not changed: " + " ".join(exc.messages))
+    else:
+        _decided(request, proposal, accept)
+    return redirect(reverse("clinic:import_detail", args=[proposal.batch_id]))
+
+
+def _decided(request, proposal, accept):
+    if accept:
         messages.success(request, f"{proposal.athlete.full_name}'s Vmax is now {proposal.speed_mps} m/s (GPS, "
                                   f"{proposal.measured_on:%d %b %Y}); the plan was re-evaluated.")
     else:
         messages.success(request, "Proposal dismissed: the Vmax on record stays.")
-    return redirect(reverse("clinic:import_detail", args=[proposal.batch_id]))
