@@ -150,6 +150,10 @@ class Athlete(models.Model):
         validators=[MinValueValidator(3), MaxValueValidator(13)],
         help_text="Pre-injury GPS peak or best flying-sprint speed, in metres per second.",
     )
+    external_id = models.CharField(
+        "external id", max_length=100, blank=True,
+        help_text="The athlete's id in the clinic's devices (VALD Hub, GPS): imports match on it before the name.",
+    )
     vmax_source = models.CharField(max_length=16, choices=VmaxSource.choices, blank=True)
     vmax_date = models.DateField(null=True, blank=True)
     training_days = models.JSONField(encoder=JSONEncoder,

@@ -20,7 +20,7 @@ from .models import Athlete, Injury, Membership, Organisation, Role, Team
 
 ATHLETE_FIELDS = (
     "first_name", "last_name", "date_of_birth", "sport", "position", "dominant_leg",
-    "vmax_mps", "vmax_source", "vmax_date", "training_days", "team",
+    "vmax_mps", "vmax_source", "vmax_date", "training_days", "team", "external_id",
 )
 INJURY_FIELDS = ("side", "muscle", "bamic_grade", "bamic_site", "mechanism", "date_of_injury", "notes")
 

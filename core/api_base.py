@@ -67,8 +67,11 @@ class SafeJSONParser(JSONParser):
     - NUL characters anywhere (keys or strings) are a 400 naming the field: PostgreSQL cannot store them.
     """
 
+    #: A subclass may allow larger bodies (e.g. a device file sent base64-encoded): a callable returning bytes.
+    max_bytes = None
+
     def parse(self, stream, media_type=None, parser_context=None):
-        limit = getattr(settings, "API_MAX_JSON_BYTES", 1024 * 1024)
+        limit = self.max_bytes() if self.max_bytes else getattr(settings, "API_MAX_JSON_BYTES", 1024 * 1024)
         raw = stream.read(limit + 1)
         if len(raw) > limit:
             raise ParseError(f"The request body is larger than {limit:,} bytes.")

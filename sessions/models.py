@@ -37,6 +37,7 @@ class StrengthMethod(models.TextChoices):
     ISO_90_90 = "iso_90_90", "Isometric 90/90 (dynamometer)"
     ISO_0_30 = "iso_0_30", "Isometric 0/30 (dynamometer)"
     NORDIC = "nordic", "Nordic (force frame)"
+    CUSTOM = "custom", "Other hamstring test (custom)"
 
 
 def exact_lsi(injured, uninjured) -> Decimal | None:
@@ -96,7 +97,10 @@ class Assessment(Correctable):
     )
     assessed_on = models.DateField(default=local_today)
     clinician = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    pain_palpation = models.PositiveSmallIntegerField("pain on palpation (0-10)", validators=_range(0, 10))
+    pain_palpation = models.PositiveSmallIntegerField(
+        "pain on palpation (0-10)", null=True, blank=True, validators=_range(0, 10),
+        help_text="Required on the clinician's form; empty for a strength test imported from a device file.",
+    )
     ake_deficit_deg = models.DecimalField(
         "active knee extension deficit (°)", max_digits=4, decimal_places=1, null=True, blank=True,
         validators=_range(0, 90),
@@ -135,7 +139,7 @@ class Assessment(Correctable):
     class Meta:
         ordering = ["-assessed_on", "-id"]
         constraints = [
-            models.CheckConstraint(condition=_between("pain_palpation", 0, 10, nullable=False), name="assessment_pain_0_10"),
+            models.CheckConstraint(condition=_between("pain_palpation", 0, 10), name="assessment_pain_0_10"),
             models.CheckConstraint(condition=_between("ake_deficit_deg", 0, 90), name="assessment_ake_0_90"),
             models.CheckConstraint(condition=_between("pslr_injured_deg", 0, 150), name="assessment_pslr_inj_range"),
             models.CheckConstraint(condition=_between("pslr_uninjured_deg", 0, 150), name="assessment_pslr_uninj_range"),

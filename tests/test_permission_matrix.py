@@ -65,6 +65,11 @@ def post_redirect(other_clinician=404):
     return expect(clinician=302, other_clinician=other_clinician, dual=403)
 
 
+# Imports belong to the clinician's organisation: another organisation's clinician (and the dual role, a clinician
+# of the other organisation) gets 404.
+IMPORT_OBJECT = expect(other_clinician=404, dual=404)
+IMPORT_POST = expect(clinician=302, other_clinician=404, dual=404)
+
 CASES = {
     "home": Case(expect(athlete=302, other_athlete=302, coach=302, other_coach=302, clinician=302, other_clinician=302)),
     "healthz": Case(PUBLIC),
@@ -106,6 +111,15 @@ CASES = {
     "clinic:assessment_correct": Case(CLINICIAN_OBJECT_NOT_DUAL, kwargs=lambda o: {"pk": o["assessment"].pk}),
     "clinic:assessment_void": Case(post_redirect(), method="post", kwargs=lambda o: {"pk": o["assessment"].pk},
                                         data=lambda o: {"reason": "wrong athlete"}),
+    "clinic:imports": Case(CLINICIAN_PAGE),
+    "clinic:import_mappings": Case(CLINICIAN_PAGE),
+    "clinic:import_detail": Case(IMPORT_OBJECT, kwargs=lambda o: {"pk": o["import_preview"].pk}),
+    "clinic:import_progress": Case(IMPORT_OBJECT, kwargs=lambda o: {"pk": o["import_preview"].pk}),
+    "clinic:import_confirm": Case(IMPORT_POST, method="post", kwargs=lambda o: {"pk": o["import_preview"].pk}),
+    "clinic:import_undo": Case(IMPORT_POST, method="post", kwargs=lambda o: {"pk": o["import_done"].pk},
+                               data=lambda o: {"reason": "the wrong athlete's export"}),
+    "clinic:vmax_proposal_decide": Case(IMPORT_POST, method="post", kwargs=lambda o: {"pk": o["vmax_proposal"].pk},
+                                        data=lambda o: {"decision": "accept"}),
     "clinic:protocols": Case(CLINICIAN_PAGE),
     "clinic:protocol_detail": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
     "clinic:protocol_edit": Case(CLINICIAN_PAGE, kwargs=lambda o: {"pk": o["protocol"].pk}),
@@ -178,6 +192,17 @@ def _numbers_form(o):
     return data
 
 
+def _upload(o):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("nordbord.csv", _vald_csv(_today() - datetime.timedelta(days=4), 301, 402), "text/csv")
+
+
+def _vald_csv(day, left, right) -> bytes:
+    return (f"Name,Date UTC,Time UTC,Device,Test,L Max Force (N),R Max Force (N)\n"
+            f"Alex Runner,{day:%d/%m/%Y},09:00:00,NordBord,Nordic,{left},{right}\n").encode()
+
+
 # The POST side of the form pages (valid data: what succeeds for whoever may do it). Keyed by URL name; each is
 # checked for every role with the before/after snapshot.
 CLINICIAN_WRITE = expect(clinician=302, other_clinician=404, dual=403)
@@ -198,6 +223,11 @@ POST_CASES = {
                                                    "start_phase": 0, "advance_requires_signoff": "on"}),
     "clinic:protocol_edit": Case(expect(clinician=302, other_clinician=302), method="post",
                                       kwargs=lambda o: {"pk": o["protocol"].pk}, data=_numbers_form),
+    "clinic:imports": Case(expect(clinician=302, other_clinician=302), method="post", data=lambda o: {
+        "file": _upload(o), "source": "auto", "unit": "auto", "date_order": "dmy"}),
+    "clinic:import_mappings": Case(expect(clinician=302, other_clinician=302), method="post", data=lambda o: {
+        "name": "Clinic dynamometer", "kind": "strength", "date": "Tested on", "name_column": "Athlete",
+        "l_force": "Left (N)", "r_force": "Right (N)", "method": "iso_90_90"}),
     "clinic:protocol_bench": Case(expect(), method="post", kwargs=lambda o: {"pk": o["protocol"].pk},
                                        data=lambda o: {"text": '{"scenarios": []}'}, writes=False),
     "plan_notes": Case(expect(athlete=302, other_athlete=404, coach=302, other_coach=404, clinician=302,
@@ -278,6 +308,19 @@ def make_objects(world) -> dict:
 
     protocol = Protocol.objects.get(slug="hamstring-rts", version=1)
     plan = Plan.objects.create(injury=world.injury, protocol=protocol, clinician=world.clinician)
+    # Imports first, while the plan has no session: the import's evaluation records no decision, so the pending
+    # advance below stays the plan's latest.
+    from imports import services as import_services
+    from imports.models import VmaxProposal
+
+    def vald(left, right):
+        return import_services.import_preview(actor=world.clinician, organisation=world.org, file_name="nordbord.csv",
+                                              data=_vald_csv(_today() - datetime.timedelta(days=1), left, right))
+
+    import_done, import_preview = vald(300, 400), vald(310, 400)
+    import_services.import_confirm(actor=world.clinician, batch=import_done)
+    vmax_proposal = VmaxProposal.objects.create(organisation=world.org, athlete=world.athlete, batch=import_done,
+                                                measured_on=_today(), speed_mps="9.80", recorded_vmax_mps="9.50")
     dual = UserFactory(username="dual")
     Membership.objects.create(user=dual, organisation=world.other_org, role="clinician")
     Membership.objects.create(user=dual, organisation=world.org, role="coach")
@@ -339,7 +382,9 @@ def make_objects(world) -> dict:
             "report_decision": report_decision,
             "decision": decision, "protocol": protocol, "rating": rating, "report": report, "assessment": assessment,
             "dual": dual, "spare_injury": spare_injury, "coach_membership": coach_membership,
-            "former_membership": former_membership}
+            "former_membership": former_membership,
+            "import_done": import_done, "import_preview": import_preview,
+            "vmax_proposal": vmax_proposal}
 
 
 ROWS = {**{(name, "get" if CASES[name].method == "get" else "post"): CASES[name] for name in CASES},

@@ -26,7 +26,7 @@ class AthleteOutput(serializers.ModelSerializer):
         fields = [
             "id", "organisation", "team", "team_name", "first_name", "last_name", "full_name", "date_of_birth",
             "sport", "position", "dominant_leg", "vmax_mps", "vmax_source", "vmax_date", "training_days",
-            "has_login", "created_at", "updated_at",
+            "external_id", "has_login", "created_at", "updated_at",
         ]
         read_only_fields = fields
 
@@ -46,7 +46,7 @@ class AthleteUpdateInput(NumberInputMixin, serializers.ModelSerializer):
         model = Athlete
         fields = [
             "team", "first_name", "last_name", "date_of_birth", "sport", "position", "dominant_leg", "vmax_mps",
-            "vmax_source", "vmax_date", "training_days",
+            "vmax_source", "vmax_date", "training_days", "external_id",
         ]
 
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "athletes",
     "sessions.apps.TrainingConfig",
     "progression",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -259,6 +260,10 @@ SPECTACULAR_SETTINGS = {
         "PlanStatusEnum": "progression.models.Plan.Status",
         "DecisionStatusEnum": "progression.models.Decision.Status",
         "LegEnum": "athletes.models.Leg",
+        "ImportStatusEnum": "imports.models.ImportBatch.Status",
+        "ImportSourceEnum": "imports.models.ImportBatch.Source",
+        "ImportUploadSourceEnum": "imports.api.serializers.UPLOAD_SOURCES",
+        "ImportLineStatusEnum": "imports.api.serializers.LINE_STATUSES",
     },
 }
 
@@ -273,6 +278,9 @@ LOGGING = {
 APP_NAME = "Sprint Rehab"
 # Uploaded technique videos: the largest accepted file, in bytes.
 VIDEO_MAX_BYTES = env.int("VIDEO_MAX_BYTES", default=50 * 1024 * 1024)
+# Device imports (imports/): the largest file accepted, and above how many lines a confirm runs in the background.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=10_000_000)
+IMPORT_BACKGROUND_ROWS = env.int("IMPORT_BACKGROUND_ROWS", default=500)
 # Who sends a video's bytes once the app has checked access (django-sendfile2). "simple" streams them from
 # Python (development, tests); production hands them to the web server: "django_sendfile.backends.nginx"
 # (X-Accel-Redirect to SENDFILE_URL, an `internal` location) or "django_sendfile.backends.xsendfile" (Apache).

@@ -106,3 +106,4 @@ class AssessmentInput(NumberInputMixin, serializers.ModelSerializer):
             "injury", "assessed_on", "pain_palpation", "ake_deficit_deg", "pslr_injured_deg", "pslr_uninjured_deg",
             "strength_method", "strength_injured_n", "strength_uninjured_n", "h_test_insecurity", "technique_pct", "notes",
         ]
+        extra_kwargs = {"pain_palpation": {"required": True, "allow_null": False}}

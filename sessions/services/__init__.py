@@ -16,7 +16,7 @@ assess (strength LSI, the H-test). A field outside the actor's share is refused 
 reason) and stamps `corrected_at`; a void keeps the row, marks it void with its reason, and the engine, charts
 and workload no longer read it. Nothing clinical is deleted.
 """
-from .assessments import assessment_correct, assessment_create, assessment_void
+from .assessments import assessment_correct, assessment_create, assessment_void, assessments_create_many
 from .logs import (
     session_log_correct,
     session_log_correctable_by,
@@ -53,7 +53,7 @@ from .reports import (
 __all__ = [
     "ASSESSMENT_FIELDS", "ATHLETE", "ATHLETE_SESSION_FIELDS", "CLINICIAN", "CLINICIAN_SESSION_FIELDS", "COACH",
     "MEASUREMENT_FIELDS", "REPORT_FIELDS", "REPORT_OPENS_AT", "SESSION_FIELDS", "STAFF_SESSION_FIELDS",
-    "actor_role", "assessment_correct", "assessment_create", "assessment_void", "check_owner", "report_is_open",
+    "actor_role", "assessment_correct", "assessment_create", "assessment_void", "assessments_create_many", "check_owner", "report_is_open",
     "report_opens_at", "report_too_early_message", "session_log_correct", "session_log_correctable_by",
     "session_log_create", "session_log_void", "session_measurements_set", "symptom_report_correct",
     "symptom_report_correctable_by", "symptom_report_create", "symptom_report_void", "technique_rate",

@@ -14,6 +14,8 @@ refused request changes nothing, an allowed one changes something. The "dual" ro
 organisation who coaches the athlete's team) sees the athlete's records, so only the services' own checks stop
 their clinician actions: a service that forgot its check fails its row (see tests/test_permission_matrix.py).
 """
+import base64
+import datetime
 from dataclasses import dataclass
 
 import pytest
@@ -59,7 +61,34 @@ def pk(name):
     return lambda o: {"pk": getattr(o, name).pk}
 
 
+# Imports belong to the clinician's organisation: another organisation's clinician and the dual role get 404.
+IMPORT_OBJECT = expect(other_clinician=404, dual=404)
+
+
+def _vald_csv(left=300, right=400) -> bytes:
+    day = datetime.date.today() - datetime.timedelta(days=1)
+    return (f"Name,Date UTC,Time UTC,Device,Test,L Max Force (N),R Max Force (N)\n"
+            f"Alex Runner,{day:%d/%m/%Y},09:00:00,NordBord,Nordic,{left},{right}\n").encode()
+
+
+def _import(o, *, confirmed=False, left=300):
+    from imports import services
+
+    batch = services.import_preview(actor=o.world.clinician, organisation=o.world.org, file_name="nordbord.csv",
+                                    data=_vald_csv(left))
+    if confirmed:
+        services.import_confirm(actor=o.world.clinician, batch=batch)
+    return batch
+
+
 CASES = {
+    ("api:import-list", "get"): Case(expect()),
+    ("api:import-list", "post"): Case(expect(clinician=201, other_clinician=201), data=lambda o: {
+        "file_name": "nordbord.csv", "content_base64": base64.b64encode(_vald_csv()).decode()}),
+    ("api:import-detail", "get"): Case(IMPORT_OBJECT, kwargs=lambda o: {"pk": _import(o).pk}),
+    ("api:import-confirm", "post"): Case(IMPORT_OBJECT, kwargs=lambda o: {"pk": _import(o, left=310).pk}),
+    ("api:import-undo", "post"): Case(IMPORT_OBJECT, kwargs=lambda o: {"pk": _import(o, confirmed=True, left=320).pk},
+                                      data=lambda o: {"reason": "the wrong athlete's export"}),
     ("api:athlete-list", "get"): Case(EVERYONE),
     ("api:athlete-list", "post"): Case(expect(clinician=201, other_clinician=201),
                                        data=lambda o: {"first_name": "New", "last_name": "Athlete"}),

@@ -24,7 +24,7 @@ class AthleteForm(forms.ModelForm):
     class Meta:
         model = Athlete
         fields = ["first_name", "last_name", "date_of_birth", "team", "sport", "position", "dominant_leg",
-                  "vmax_mps", "vmax_source", "vmax_date", "training_days", "login_email"]
+                  "vmax_mps", "vmax_source", "vmax_date", "training_days", "external_id", "login_email"]
         widgets = {"date_of_birth": DateInput(), "vmax_date": DateInput()}
 
     def __init__(self, *args, organisation=None, **kwargs):
@@ -58,6 +58,8 @@ class AssessmentForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("strength_injured_n", "strength_uninjured_n"):
             self.fields[name].widget.attrs.update({"inputmode": "decimal", "step": "0.1", "data-lsi": name})
+        # Empty only for a strength test imported from a device file: a clinician's assessment records the pain.
+        self.fields["pain_palpation"].required = self.instance.pk is None or self.instance.pain_palpation is not None
 
 
 class AssessmentCorrectionForm(AssessmentForm):
@@ -159,3 +161,59 @@ class AnonymiseForm(forms.Form):
     confirm = forms.BooleanField(
         label="I understand: the names, contact details, free text and login go for good; only the clinical numbers stay.",
         error_messages={"required": "Tick the box to confirm: anonymising cannot be undone."})
+# --- device imports --------------------------------------------------------------------------------------------
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(label="Device file (CSV)",
+                           help_text="A VALD Hub export (NordBord, ForceFrame), a GPS session summary (Catapult, "
+                                     "STATSports) or a raw speed trace; another device through a saved column mapping.")
+    source = forms.ChoiceField(label="Kind of file", initial="auto", choices=[
+        ("auto", "Detect from the columns"), ("vald", "VALD Hub export (NordBord / ForceFrame)"),
+        ("catapult", "GPS summary, Catapult-style"), ("statsports", "GPS summary, STATSports-style"),
+        ("trace", "Raw speed trace (one athlete, one session)")])
+    mapping = forms.ModelChoiceField(label="Saved column mapping", required=False, queryset=None,
+                                     help_text="For another device's CSV: the columns you saved for it.")
+    unit = forms.ChoiceField(label="Speed unit", initial="auto", choices=[
+        ("auto", "Detect (from the column name, else the values)"), ("mps", "m/s"), ("kmh", "km/h")])
+    date_order = forms.ChoiceField(label="Dates like 03/04/2025 are", initial="dmy", choices=[
+        ("dmy", "day/month/year"), ("mdy", "month/day/year")])
+    efforts_are_95 = forms.BooleanField(
+        label="The summary's efforts column counts efforts at ≥ 95 % of each athlete's Vmax", required=False)
+    athlete = forms.ModelChoiceField(label="Athlete (for a raw speed trace)", required=False, queryset=None)
+    session_date = forms.DateField(label="Session date (for a raw speed trace)", required=False, widget=DateInput())
+
+    def __init__(self, *args, athletes=None, mappings=None, max_bytes: int, too_large, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["athlete"].queryset = athletes
+        self.fields["mapping"].queryset = mappings
+        self.max_bytes, self.too_large = max_bytes, too_large
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.max_bytes:
+            raise forms.ValidationError(self.too_large(upload.size))
+        return upload
+
+
+class ColumnMappingForm(forms.Form):
+    name = forms.CharField(label="Device or source", max_length=100, help_text="e.g. “Clinic dynamometer”")
+    kind = forms.ChoiceField(label="Kind", choices=[("strength", "Strength test"), ("speed", "GPS session summary")])
+    date = forms.CharField(label="Date column", max_length=100)
+    name_column = forms.CharField(label="Athlete name column", max_length=100, required=False)
+    external_id = forms.CharField(label="Athlete id column", max_length=100, required=False)
+    time = forms.CharField(label="Time column", max_length=100, required=False)
+    l_force = forms.CharField(label="Left leg force (N) column", max_length=100, required=False)
+    r_force = forms.CharField(label="Right leg force (N) column", max_length=100, required=False)
+    test = forms.CharField(label="Test name column", max_length=100, required=False)
+    method = forms.ChoiceField(label="Test method (every line)", required=False, choices=[
+        ("", "From the test column"), ("nordic", "Nordic"), ("iso_90_90", "Isometric 90/90"),
+        ("iso_0_30", "Isometric 0/30"), ("custom", "Other hamstring test (custom)")])
+    max_speed = forms.CharField(label="Maximum speed column", max_length=100, required=False)
+    efforts = forms.CharField(label="Efforts column", max_length=100, required=False)
+
+    def service_columns(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["name"] = data.pop("name_column", "")
+        for key in ("kind",):
+            data.pop(key)
+        return data

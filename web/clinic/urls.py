@@ -1,7 +1,7 @@
 """The clinician's pages, under /clinic/."""
 from django.urls import path
 
-from .views import assessments, athletes, audit, corrections, plans, protocols, setup
+from .views import assessments, athletes, audit, corrections, imports, plans, protocols, setup
 
 app_name = "clinic"
 urlpatterns = [
@@ -34,6 +34,13 @@ urlpatterns = [
     path("setup/athletes/<int:pk>/team/", setup.athlete_move, name="setup_athlete_move"),
     path("setup/members/<int:pk>/deactivate/", setup.membership_deactivate, name="setup_membership_deactivate"),
     path("setup/members/<int:pk>/reactivate/", setup.membership_reactivate, name="setup_membership_reactivate"),
+    path("imports/", imports.import_list, name="imports"),
+    path("imports/mappings/", imports.import_mappings, name="import_mappings"),
+    path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path("imports/<int:pk>/progress/", imports.import_progress, name="import_progress"),
+    path("imports/<int:pk>/confirm/", imports.import_confirm, name="import_confirm"),
+    path("imports/<int:pk>/undo/", imports.import_undo, name="import_undo"),
+    path("imports/vmax/<int:pk>/", imports.vmax_proposal_decide, name="vmax_proposal_decide"),
     path("protocols/", protocols.protocol_list, name="protocols"),
     path("protocols/<int:pk>/", protocols.protocol_detail, name="protocol_detail"),
     path("protocols/<int:pk>/edit/", protocols.protocol_edit, name="protocol_edit"),

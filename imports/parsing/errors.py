@@ -1,0 +1,2 @@
+class ImportFileError(ValueError):
+    """The whole file cannot be read: the message says why, in plain words."""
