@@ -7,8 +7,8 @@ minute (the machine is shared: absolute figures are noisy, the ratios much less)
         [--n 500] [--seconds 10] [--clients 20] [--workers 2] [--json out.json] [--counts-at 50]
     ... benchmarks/http_bench.py --quick        N=50, 2 s per endpoint (what .ci/run runs)
 
-It uses a database of its own (BENCH_DATABASE_URL, default rehab_bench: created when missing, migrated and
-EMPTIED on every run; a name without "bench" is refused), seeds the clinic (benchmarks/seed.py), starts gunicorn on 127.0.0.1 with DJANGO_SETTINGS_MODULE=benchmarks.settings (production plus the floor
+It uses a database of its own (BENCH_DATABASE_URL, default rehab_bench: DROPPED and created again, migrated and
+seeded on every run; a name without "bench" is refused), seeds the clinic (benchmarks/seed.py), starts gunicorn on 127.0.0.1 with DJANGO_SETTINGS_MODULE=benchmarks.settings (production plus the floor
 and an X-Queries header counting each request's database round trips), drives it with a small asyncio client
 (standard library), and prints a markdown table and a JSON document: p50 / p95 / p99 in ms, requests per second,
 p95 / floor p95, and round trips per request (at --counts-at N as well, by seeding that clinic first).
@@ -89,13 +89,16 @@ def create_database(url: str) -> None:
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     admin = parts._replace(path="/postgres").geturl()
+    if "bench" not in name or not name.replace("_", "").isalnum():
+        sys.exit(f"The benchmark drops and recreates its database: {name!r} must be a plain name with 'bench' in it.")
     conn = psycopg2.connect(admin)
     conn.autocommit = True
     try:
         with conn.cursor() as cur:
-            cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
-            if cur.fetchone() is None:
-                cur.execute(f'CREATE DATABASE "{name}"')
+            # Created fresh each run: a database left by an earlier run (or migrated by another branch's
+            # migrations, which the machine keeps between sessions) never breaks the migrate below.
+            cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            cur.execute(f'CREATE DATABASE "{name}"')
     finally:
         conn.close()
 
