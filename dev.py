@@ -194,6 +194,17 @@ def cmd_run(argv: list[str]) -> None:
     sys.exit(serve([PY, "manage.py", "runserver", f"127.0.0.1:{port}", *argv], scheduler, env))
 
 
+def test_workers(argv: list[str], env) -> int:
+    """How many pytest-xdist workers: TEST_WORKERS, else one per core (at most 4); one when the arguments already
+    choose (-n, -p no:xdist) or ask for a debugger or captured output off (-s, --pdb), which need one process."""
+    if any(a in ("-n", "--numprocesses", "-s", "--pdb", "--capture=no") or a.startswith(("-n", "--numprocesses="))
+           for a in argv) or "no:xdist" in argv:
+        return 1
+    if env.get("TEST_WORKERS", "").strip():
+        return max(1, int(env["TEST_WORKERS"]))
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
 def cmd_test(argv: list[str]) -> None:
     ensure_python()
     ensure_venv("[test]")
@@ -202,8 +213,10 @@ def cmd_test(argv: list[str]) -> None:
     env.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     if not shutil.which("chromium") and not Path("/usr/bin/chromium").exists():
         say("Chromium not found: the browser tests will be skipped (install Debian's 'chromium' to run them)")
-    say("Running the test suite")
-    result = subprocess.run([str(PY), "-m", "pytest", *argv], cwd=ROOT, env=env)
+    workers = test_workers(argv, env)
+    say(f"Running the test suite{f' on {workers} workers (pytest-xdist; TEST_WORKERS=1 for one process)' if workers > 1 else ''}")
+    extra = ["-n", str(workers)] if workers > 1 else []
+    result = subprocess.run([str(PY), "-m", "pytest", *extra, *argv], cwd=ROOT, env=env)
     sys.exit(result.returncode)
 
 

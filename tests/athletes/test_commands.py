@@ -16,8 +16,10 @@ def test_load_demo_builds_the_demo_course_once():
     call_command("load_demo", stdout=out)
     assert "clinician" in out.getvalue() and "sprint-demo" in out.getvalue()
     org = Organisation.objects.get(slug="demo-clinic")
-    assert Athlete.objects.filter(organisation=org).count() == 2
-    plan = Plan.objects.get(injury__athlete__organisation=org)
+    # The two phones of the demo course, and the 25 athletes of the Academy Squad (the coach's grid at team scale).
+    assert Athlete.objects.filter(organisation=org).exclude(team__name="Academy Squad").count() == 2
+    assert Athlete.objects.filter(organisation=org, team__name="Academy Squad").count() == 25
+    plan = Plan.objects.get(injury__athlete__organisation=org, injury__athlete__last_name="Okafor")
     assert plan.current_phase >= 1, "the demo plan has progressed through the engine"
     assert Decision.objects.filter(plan=plan, status="signed_off").exists()
     decisions = Decision.objects.count()
