@@ -91,3 +91,24 @@ def test_missing_file_exits_2(tmp_path):
 def test_unknown_protocol_exits_2():
     code, out, err = run(str(SAMPLE), "--protocol", "no-such-protocol")
     assert code == 2 and "unknown protocol" in err and out == ""
+
+
+@pytest.mark.django_db(False)
+def test_check_passes_on_a_fresh_clone_before_migrate(tmp_path):
+    """No database yet (no tables): the default protocol comes from the shipped file, and the sample agrees."""
+    import os
+    import subprocess
+    import sys
+
+    root = HERE.parents[1]
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "rehab.settings.local",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}
+    result = subprocess.run([sys.executable, "manage.py", "simulate_protocol", str(SAMPLE), "--check"], cwd=root,
+                            env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "using the shipped default protocol" in result.stderr
+    assert json.loads(result.stdout)["protocol"] == "hamstring-rts"
+    # Another protocol cannot come from anywhere but the database: a plain message, exit 2.
+    other = subprocess.run([sys.executable, "manage.py", "simulate_protocol", str(SAMPLE), "--protocol", "mine"],
+                           cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert other.returncode == 2 and "run manage.py migrate first" in other.stderr and "Traceback" not in other.stderr
