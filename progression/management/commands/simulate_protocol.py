@@ -30,32 +30,35 @@ class Command(BaseCommand):
         self.stderr.write(f"simulate_protocol: {message}")
         sys.exit(code)
 
-    def handle(self, *args, file, protocol, check, **options):
+    def read(self, file: str) -> str:
         try:
             if file == "-":
-                text = sys.stdin.read()
-            else:
-                with open(file, encoding="utf-8") as handle:
-                    text = handle.read()
+                return sys.stdin.read()
+            with open(file, encoding="utf-8") as handle:
+                return handle.read()
         except OSError as exc:
             self.fail(f"cannot read {file}: {exc.strerror}")
         except UnicodeDecodeError:
             self.fail(f"{file} is not UTF-8 text")
+
+    def replay(self, slug: str, text: str) -> tuple[dict, list[str]]:
+        """Through the newest stored version; with no database yet, the default protocol from the shipped file."""
+        default = engine.load_default_protocol()
         try:
-            row = protocol_latest(slug=protocol)
+            row = protocol_latest(slug=slug)
         except DatabaseError:  # no database, or not migrated yet
-            row = None
-            if protocol != engine.load_default_protocol().slug:
-                self.fail(f"no database to read protocol {protocol!r} from: run manage.py migrate first")
+            if slug != default.slug:
+                self.fail(f"no database to read protocol {slug!r} from: run manage.py migrate first")
             self.stderr.write("simulate_protocol: no database yet; using the shipped default protocol")
-        if row is None and protocol != engine.load_default_protocol().slug:
-            self.fail(f"unknown protocol {protocol!r}")
+            return engine.run_scenarios(default, engine.parse_scenario_document(text))
+        if row is None:
+            self.fail(f"unknown protocol {slug!r}")
+        return run_bench(row, text)
+
+    def handle(self, *args, file, protocol, check, **options):
+        text = self.read(file)
         try:
-            if row is None:
-                document = engine.parse_scenario_document(text)
-                output, mismatches = engine.run_scenarios(engine.load_default_protocol(), document)
-            else:
-                output, mismatches = run_bench(row, text)
+            output, mismatches = self.replay(protocol, text)
         except engine.ScenarioError as exc:
             self.fail(str(exc))
         self.stdout.write(json.dumps(output, cls=JSONEncoder, indent=1, ensure_ascii=False))
