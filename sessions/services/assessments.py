@@ -10,6 +10,7 @@ from core.audit import audit_record, audit_record_many, snapshot
 from ..models import Assessment
 from .ownership import (
     ASSESSMENT_FIELDS,
+    _apply_correction,
     _changes,
     _check_fields,
     _local_date,
@@ -47,15 +48,8 @@ def assessment_correct(*, actor, assessment: Assessment, reason: str, now=None, 
     changed = _changes(assessment, fields)
     if not changed:
         return assessment, {}
-    names = list(changed) + ["strength_lsi"]
-    before = snapshot(assessment, names)
-    for name, value in changed.items():
-        setattr(assessment, name, value)
-    assessment.corrected_at = now or clock.now()
-    assessment.full_clean()
-    assessment.save()
-    audit_record(actor=actor, action="assessment.correct", target=assessment, before=before,
-                 after={**snapshot(assessment, names), "reason": reason})
+    _apply_correction(assessment, changed, actor=actor, action="assessment.correct", reason=reason, now=now,
+                      also=["strength_lsi"])  # recomputed from the forces
     return assessment, changed
 
 

@@ -17,6 +17,7 @@ from .ownership import (
     COACH,
     MEASUREMENT_FIELDS,
     SESSION_FIELDS,
+    _apply_correction,
     _changes,
     _check_fields,
     _clean_client_id,
@@ -113,14 +114,8 @@ def session_log_correct(*, actor, log: SessionLog, reason: str = "", now=None, *
     changed = _changes(log, fields)
     if not changed:
         return log, {}
-    before = snapshot(log, list(changed))
-    for name, value in changed.items():
-        setattr(log, name, value)
-    log.corrected_at = now or clock.now()
-    log.full_clean(exclude=["client_id"])
-    log.save()
-    audit_record(actor=actor, action="session_log.correct", target=log,
-                 before=before, after={**snapshot(log, list(changed)), "reason": reason})
+    _apply_correction(log, changed, actor=actor, action="session_log.correct", reason=reason, now=now,
+                      exclude=["client_id"])
     return log, changed
 
 

@@ -7,7 +7,9 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from athletes.models import Athlete
+from core import clock
 from core.access import access_for
+from core.audit import audit_record, snapshot
 from core.exceptions import Conflict
 
 #: What the athlete enters after a session.
@@ -129,6 +131,21 @@ def _local_date(athlete, now):
 def _changes(instance, fields: dict) -> dict:
     """The fields whose value differs from the instance's."""
     return {name: value for name, value in fields.items() if not _same(getattr(instance, name), value)}
+
+
+def _apply_correction(instance, changed: dict, *, actor, action: str, reason: str, now=None, exclude=(),
+                      also=()) -> None:
+    """Write a correction: the changed values (and `also`, fields derived from them) before and after in the audit
+    event with the reason, `corrected_at` stamped, the row validated and saved. Nothing is ever deleted."""
+    names = list(changed) + list(also)
+    before = snapshot(instance, names)
+    for name, value in changed.items():
+        setattr(instance, name, value)
+    instance.corrected_at = now or clock.now()
+    instance.full_clean(exclude=list(exclude))
+    instance.save()
+    audit_record(actor=actor, action=action, target=instance, before=before,
+                 after={**snapshot(instance, names), "reason": reason})
 
 
 def _require_reason(reason: str) -> str:

@@ -16,6 +16,7 @@ from .ownership import (
     COACH,
     REPORT_FIELDS,
     REPORT_OPENS_AT,
+    _apply_correction,
     _changes,
     _check_fields,
     _clean_client_id,
@@ -121,14 +122,8 @@ def symptom_report_correct(*, actor, report: SymptomReport, reason: str = "", no
     changed = _changes(report, fields)
     if not changed:
         return report, {}
-    before = snapshot(report, list(changed))
-    for name, value in changed.items():
-        setattr(report, name, value)
-    report.corrected_at = now or clock.now()
-    report.full_clean(exclude=["client_id", "session_log"])
-    report.save()
-    audit_record(actor=actor, action="symptom_report.correct", target=report,
-                 before=before, after={**snapshot(report, list(changed)), "reason": reason})
+    _apply_correction(report, changed, actor=actor, action="symptom_report.correct", reason=reason, now=now,
+                      exclude=["client_id", "session_log"])
     return report, changed
 
 
